@@ -1,0 +1,80 @@
+"""The kit's assignments: where each one's master, release and autograder live.
+
+One source of truth per assignment: its master notebook in ``solutions/<id>/``. Everything
+else (the student release in ``assignments/<id>/``, the autograder zip in
+``autograder/dist/<id>/``) is generated from it by ``hwkit build``.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .datapaths import PROJECT_ROOT, SHIPPED_DATA_DIR
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment of the course.
+
+    - id: short id used on the command line ("a2")
+    - title: bilingual title shown in reports
+    - support_files: files copied next to the master (and so into the release and the zip)
+    - timeout_s: default wall-clock limit for grading one submission, seconds
+    - memory_mb: default address-space limit per grading process, MiB
+    """
+
+    id: str
+    title: str
+    support_files: tuple[Path, ...] = field(default_factory=tuple)
+    timeout_s: float = 300.0
+    memory_mb: int = 4096
+
+    @property
+    def master(self) -> Path:
+        return PROJECT_ROOT / "solutions" / self.id / f"{self.id}.ipynb"
+
+    @property
+    def release_dir(self) -> Path:
+        return PROJECT_ROOT / "assignments" / self.id
+
+    @property
+    def autograder_dir(self) -> Path:
+        return PROJECT_ROOT / "autograder" / "dist" / self.id
+
+    @property
+    def autograder_zip(self) -> Path:
+        return self.autograder_dir / f"{self.id}-autograder.zip"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.autograder_dir / "manifest.json"
+
+    @property
+    def reference_module(self) -> str:
+        """Module name of the reference code that hidden tests import (never in the release)."""
+        return f"{self.id}_reference"
+
+
+ASSIGNMENTS: dict[str, Assignment] = {
+    "a2": Assignment(
+        id="a2",
+        title="A2 NumPy 前向/反向传播 · 梯度消失 / NumPy forward & back-propagation · vanishing gradients",
+        support_files=(SHIPPED_DATA_DIR / "xiaogege.csv",),
+        timeout_s=300.0,
+        memory_mb=4096,
+    ),
+}
+
+PLANNED = {"a1": "MNIST", "a3": "ImageNet-dog"}
+
+
+def get_assignment(assignment_id: str) -> Assignment:
+    """The assignment with this id; a clear error naming the known ids otherwise."""
+    key = assignment_id.strip().lower()
+    if key in ASSIGNMENTS:
+        return ASSIGNMENTS[key]
+    known = ", ".join(sorted(ASSIGNMENTS))
+    if key in PLANNED:
+        raise KeyError(
+            f"assignment '{key}' ({PLANNED[key]}) is not in this kit yet; available: {known}"
+        )
+    raise KeyError(f"unknown assignment '{assignment_id}'; available: {known}")

@@ -1,0 +1,1 @@
+"""Datasets the assignments use, each in its own module."""
