@@ -57,7 +57,10 @@ class Assignment:
 ASSIGNMENTS: dict[str, Assignment] = {
     "a2": Assignment(
         id="a2",
-        title="A2 NumPy 前向/反向传播 · 梯度消失 / NumPy forward & back-propagation · vanishing gradients",
+        title=(
+            "A2 NumPy 前向/反向传播 · 梯度消失 / "
+            "NumPy forward & back-propagation · vanishing gradients"
+        ),
         support_files=(SHIPPED_DATA_DIR / "xiaogege.csv",),
         timeout_s=300.0,
         memory_mb=4096,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from .assignments import Assignment
 
@@ -148,17 +149,64 @@ def read_test_cases(autograder_zip: Path) -> list[dict]:
     return cases
 
 
+def question_functions(master: nbformat.NotebookNode) -> dict[str, list[str]]:
+    """The functions each question's solution cells define, e.g. ``{"q2": ["sigmoid", ...]}``."""
+    functions: dict[str, list[str]] = {}
+    question, in_solution = None, False
+    for cell in master.cells:
+        if cell.cell_type == "raw":
+            marker = _raw_marker(cell)
+            if marker == "# BEGIN QUESTION":
+                config = yaml.safe_load(cell.source.split("\n", 1)[1]) or {}
+                question = str(config.get("name"))
+                functions[question] = []
+            elif marker == "# END QUESTION":
+                question = None
+            in_solution = {"# BEGIN SOLUTION": True, "# END SOLUTION": False}.get(
+                marker, in_solution
+            )
+            continue
+        if cell.cell_type == "code" and question and in_solution:
+            tree = ast.parse(_strip_prompt_blocks(cell.source))
+            names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+            functions[question].extend(names)
+    return functions
+
+
 def write_manifest(assignment: Assignment, autograder_zip: Path, manifest_path: Path) -> dict:
+    """``manifest.json``: the zip's hash, max score, every test case, each question's functions."""
     cases = read_test_cases(autograder_zip)
+    master = nbformat.read(assignment.master, as_version=4)
     manifest = {
         "assignment": assignment.id,
         "title": assignment.title,
-        "autograder_sha256": sha256_of(autograder_zip),
+        "autograder_sha256": autograder_fingerprint(autograder_zip),
         "max_score": sum(c["points"] for c in cases),
+        "question_functions": question_functions(master),
         "test_cases": cases,
     }
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return manifest
+
+
+def autograder_fingerprint(autograder_zip: Path) -> str:
+    """sha256 over the zip's member names and contents: stable across rebuilds of one master
+    (the zip file itself carries timestamps)."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(autograder_zip) as zf:
+        for name in sorted(zf.namelist()):
+            digest.update(name.encode() + b"\0" + zf.read(name) + b"\0")
+    return digest.hexdigest()
+
+
+def stabilise_cell_ids(notebook_path: Path) -> None:
+    """Replace otter's random cell ids with ids derived from position and content, so that
+    building an unchanged master writes a byte-identical notebook."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        seed = f"{index}:{cell.cell_type}:{cell.source}".encode()
+        cell["id"] = hashlib.sha1(seed).hexdigest()[:12]
+    nbformat.write(notebook, notebook_path)
 
 
 def _replace_dir(source: Path, target: Path) -> None:
@@ -184,6 +232,7 @@ def build(
         zips = sorted((dist / "autograder").glob("*-autograder_*.zip"))
         if len(zips) != 1:
             raise BuildError(f"expected one autograder zip in {dist / 'autograder'}, got {zips}")
+        stabilise_cell_ids(dist / "student" / assignment.master.name)
         _replace_dir(dist / "student", release_dir)
         autograder_dir.mkdir(parents=True, exist_ok=True)
         zip_path = autograder_dir / f"{assignment.id}-autograder.zip"

@@ -1,0 +1,37 @@
+# The two commands of the README's quick start: `make demo` and `make test`.
+# Both create .venv with the Python found here (3.11 preferred) and install the kit into it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test build lint benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/hwkit demo
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+build: $(VENV)/.installed
+	$(BIN)/hwkit build
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+benchmark: $(VENV)/.installed
+	$(BIN)/python benchmarks/grade_a2.py
+
+clean:
+	rm -rf $(VENV) build hwkit-out autograder/dist *.egg-info

@@ -1,0 +1,71 @@
+"""Benchmark: grading A2's sample batch with hwkit vs bare `otter run`, in one run.
+
+Prints: the build time, the batch's wall-clock time and per-submission durations with
+`hwkit grade` (workers = cores), and the wall-clock time of bare `otter run` on the same
+reference submission, serially.
+Run: `make benchmark` (or `.venv/bin/python benchmarks/grade_a2.py`).
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hwkit.assignments import get_assignment
+from hwkit.build import build
+from hwkit.grading import GradeOptions, grade_folder
+from hwkit.samples import write_samples
+
+
+def bare_otter_run(autograder_zip: Path, submission: Path, scratch: Path) -> float:
+    out = scratch / f"otter-{time.monotonic_ns()}"
+    out.mkdir()
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "otter", "run", "-a", str(autograder_zip), "-o", str(out),
+         str(submission)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--repeats", type=int, default=3, help="bare otter run repetitions")
+    args = parser.parse_args()
+    a2 = get_assignment("a2")
+    cores, python = os.cpu_count(), platform.python_version()
+    print(f"machine: {platform.machine()}, {cores} cores, Python {python}")
+    with tempfile.TemporaryDirectory(prefix="hwkit-bench-") as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        output = build(a2, release_dir=root / "release", autograder_dir=root / "autograder")
+        print(f"build (otter assign + solution check): {time.perf_counter() - started:.1f} s")
+        solution = output.autograder_zip.parent / "a2-solution.ipynb"
+        samples = write_samples("a2", output.release_dir / "a2.ipynb", solution, root / "subs")
+        options = GradeOptions(workers=args.workers, timeout_s=a2.timeout_s,
+                               memory_mb=a2.memory_mb, regrade=True, progress=False)  # fmt: skip
+        started = time.perf_counter()
+        report = grade_folder(a2, root / "subs", root / "graded", options,
+                              autograder_dir=output.autograder_zip.parent)  # fmt: skip
+        batch = time.perf_counter() - started
+        print(f"\nhwkit grade: {len(samples)} submissions, {args.workers} workers: {batch:.1f} s")
+        for result in report.results:
+            print(f"  {result.submission:<24} {result.score:>4g}/{result.max_score:g}"
+                  f"  {result.duration_s:6.2f} s  {result.status[:60]}")  # fmt: skip
+        bare = [bare_otter_run(output.autograder_zip, samples["reference"], root)
+                for _ in range(args.repeats)]  # fmt: skip
+        print(f"\nbare otter run, reference.ipynb, serial x{args.repeats}: "
+              + ", ".join(f"{t:.2f} s" for t in bare)
+              + f" (mean {sum(bare) / len(bare):.2f} s)")  # fmt: skip
+        hwkit_reference = next(r for r in report.results if r.submission == "reference.ipynb")
+        print(f"hwkit, reference.ipynb inside the batch: {hwkit_reference.duration_s:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""What a student did with each function of a notebook, read from its source with ``ast``.
+
+Nothing is executed. Feedback uses it so that a blank answer says "not attempted" and a
+function lost to a syntax error says so, instead of a confusing shape or name error.
+"""
+
+import ast
+import re
+
+import nbformat
+
+ATTEMPTED, BLANK, SYNTAX_ERROR = "attempted", "blank", "syntax error"
+DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
+
+
+def _ends_with_ellipsis(function: ast.FunctionDef) -> bool:
+    last = function.body[-1]
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Constant)
+        and last.value.value is Ellipsis
+    )
+
+
+def function_states(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Top-level function name -> ATTEMPTED, BLANK (body still ends in ``...``) or
+    SYNTAX_ERROR (its cell does not parse); the last definition wins."""
+    states: dict[str, str] = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            states.update(dict.fromkeys(DEF_LINE.findall(cell.source), SYNTAX_ERROR))
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                states[node.name] = BLANK if _ends_with_ellipsis(node) else ATTEMPTED
+    return states
+
+
+def question_note(notebook: nbformat.NotebookNode | None, functions: list[str]) -> str:
+    """A bilingual note when none of a question's functions was attempted, else ``""``."""
+    if notebook is None or not functions:
+        return ""
+    states = function_states(notebook)
+    if any(states.get(name) == ATTEMPTED for name in functions):
+        return ""
+    broken = [name for name in functions if states.get(name) == SYNTAX_ERROR]
+    if broken:
+        names = ", ".join(broken)
+        return (
+            f"未运行：{names} 所在单元格有语法错误 / "
+            f"not run: the cell defining {names} has a syntax error"
+        )
+    names = ", ".join(functions)
+    return f"未作答：{names} 仍是 `...` / not attempted: {names} still `...`"

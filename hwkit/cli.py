@@ -1,0 +1,100 @@
+"""The ``hwkit`` command: parses arguments and calls the library; no logic of its own."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .assignments import ASSIGNMENTS, get_assignment
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    for assignment_id in args.assignments or sorted(ASSIGNMENTS):
+        assignment = get_assignment(assignment_id)
+        print(f"building {assignment.id} from {assignment.master} …", flush=True)
+        output = build(assignment, run_tests=not args.no_run_tests)
+        print(f"  student release → {output.release_dir}")
+        print(f"  autograder zip  → {output.autograder_zip}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading import GradeOptions, grade_folder
+    from .reports import score_table
+
+    assignment = get_assignment(args.assignment)
+    options = GradeOptions(
+        workers=args.workers or os.cpu_count() or 1,
+        timeout_s=args.timeout or assignment.timeout_s,
+        memory_mb=args.memory_mb or assignment.memory_mb,
+        regrade=args.regrade,
+    )
+    report = grade_folder(assignment, args.submissions, args.out, options)
+    print(score_table(report.results))
+    print(f"\ngraded {report.graded}, already graded {report.reused}")
+    print(f"gradebook:  {report.gradebook}\ngrades.csv: {report.grades_csv}")
+    print(f"feedback:   {report.feedback_dir}/")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.out, workers=args.workers)
+    return 0
+
+
+def _data(_: argparse.Namespace) -> int:
+    from .datasets import xiaogege
+
+    xiaogege.main()
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hwkit", description="Homework kit and autograder for 青年AI自强计划 · 计算机视觉课"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="master notebooks → student releases + autograders")
+    build.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    build.add_argument("--no-run-tests", action="store_true",
+                       help="skip checking the solution against its tests")  # fmt: skip
+    build.set_defaults(func=_build)
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions")
+    grade.add_argument("assignment", help=f"assignment id ({', '.join(sorted(ASSIGNMENTS))})")
+    grade.add_argument("submissions", type=Path, help="folder of submitted notebooks")
+    grade.add_argument("--out", type=Path, required=True, help="folder for gradebook and reports")
+    grade.add_argument("--workers", type=int, help="parallel submissions (default: cores)")
+    grade.add_argument("--timeout", type=float, help="seconds per submission")
+    grade.add_argument("--memory-mb", type=int, help="memory limit per grading process, MiB")
+    grade.add_argument("--regrade", action="store_true", help="grade files already graded")
+    grade.set_defaults(func=_grade)
+
+    demo = commands.add_parser("demo", help="build A2 and grade sample submissions")
+    demo.add_argument("--out", type=Path, default=Path("hwkit-out/demo"))
+    demo.add_argument("--workers", type=int)
+    demo.set_defaults(func=_demo)
+
+    data = commands.add_parser("data", help="rebuild the data the kit ships")
+    data.add_argument("dataset", choices=["xiaogege"])
+    data.set_defaults(func=_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (KeyError, FileNotFoundError, NotADirectoryError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"hwkit: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""The grading engine: one function grades one submission; a pool maps it over a batch.
+
+``grade_submission`` checks the file, then runs ``hwkit.worker`` (which runs ``otter run``)
+in its own process with a wall-clock timeout, an address-space limit, one BLAS thread and a
+scratch folder that is removed afterwards. Points come from the build manifest and the
+pass/fail list the worker sends through a private pipe, never from a file the submission
+could write. ``grade_batch`` runs several submissions at once and hands each result to a
+callback as soon as it is done, so a later engine (a cluster) only has to replace the pool.
+"""
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import psutil
+
+from .attempts import question_note
+from .build import sha256_of
+from .results import SubmissionResult, TestOutcome
+
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+LOG_TAIL_BYTES = 4000
+
+
+@dataclass(frozen=True)
+class GradingJob:
+    """One submission to grade.
+
+    - manifest: the build manifest (``autograder/dist/<id>/manifest.json``) as a dict
+    - timeout_s: wall-clock limit, seconds; memory_mb: address-space limit per process, MiB
+    """
+
+    assignment_id: str
+    submission: Path
+    autograder_zip: Path
+    manifest: dict
+    timeout_s: float
+    memory_mb: int
+
+
+def load_manifest(path: Path) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `hwkit build` first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def check_notebook_file(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
+    """Read a submission as a notebook, or say in one line why it is not gradable."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return None, f"cannot read the file ({error.strerror})"
+    if size == 0:
+        return None, "empty file"
+    if size > MAX_NOTEBOOK_BYTES:
+        return None, f"file too large ({size / 2**20:.0f} MiB > {MAX_NOTEBOOK_BYTES >> 20} MiB)"
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except UnicodeDecodeError:
+        return None, "not a notebook (the file is not UTF-8 text)"
+    except Exception as error:  # nbformat raises several kinds for non-notebooks
+        return None, f"not a notebook ({type(error).__name__}: {str(error)[:120]})"
+    if not isinstance(notebook.get("cells"), list):
+        return None, "not a notebook (no cells)"
+    return notebook, ""
+
+
+def _limit_resources(memory_mb: int) -> Callable[[], None]:
+    def apply() -> None:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
+
+
+def _worker_env(scratch: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        TMPDIR=str(scratch),
+        HOME=str(scratch),
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        MPLBACKEND="Agg",
+        PYTHONHASHSEED="0",
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )
+    # Keep the kernel spec the same as this interpreter's, whatever HOME says.
+    env.setdefault("JUPYTER_PATH", str(Path(sys.prefix) / "share" / "jupyter"))
+    return env
+
+
+def _kill_all(processes: dict[int, psutil.Process]) -> None:
+    alive = []
+    for process in processes.values():
+        try:
+            process.kill()
+            alive.append(process)
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=5)
+
+
+def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int | None, bool]:
+    """Run the worker; return (summary or None, log tail, return code, timed out)."""
+    # Otter's init cell opens "<id>.ipynb", so the copy graded carries the release's name.
+    staged = scratch / "submission" / f"{job.assignment_id}.ipynb"
+    staged.parent.mkdir()
+    shutil.copyfile(job.submission, staged)
+    read_fd, write_fd = os.pipe()
+    log_path = scratch / "worker.log"
+    command = [
+        sys.executable, "-m", "hwkit.worker",
+        "--autograder", str(job.autograder_zip),
+        "--submission", str(staged),
+        "--result-fd", str(write_fd),
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=scratch,
+            env=_worker_env(scratch),
+            pass_fds=(write_fd,),
+            preexec_fn=_limit_resources(job.memory_mb),
+            start_new_session=True,
+        )
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    reader = threading.Thread(
+        target=lambda: chunks.extend(iter(lambda: os.read(read_fd, 65536), b""))
+    )
+    reader.start()
+
+    family = {process.pid: psutil.Process(process.pid)}
+    deadline = time.monotonic() + job.timeout_s
+    timed_out = False
+    while process.poll() is None:
+        if time.monotonic() > deadline:
+            timed_out = True
+            break
+        try:
+            family.update({p.pid: p for p in family[process.pid].children(recursive=True)})
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    _kill_all(family)  # the kernel and anything the submission started
+    process.wait()
+    reader.join(timeout=5)
+    os.close(read_fd)
+    raw = b"".join(chunks)
+    try:
+        summary = json.loads(raw.decode("utf-8")) if raw else None
+    except ValueError:
+        summary = None
+    log_tail = log_path.read_bytes()[-LOG_TAIL_BYTES:].decode("utf-8", "replace")
+    return summary, log_tail, process.returncode, timed_out
+
+
+def _case_message(case: dict, passed: bool, error_line: str, note: str) -> str:
+    if passed:
+        return ""
+    if note:
+        return note
+    message = case["failure_message"]
+    if not case["hidden"] and error_line:
+        message = f"{message} {error_line}".strip()
+    return message or "测试未通过 / test failed"
+
+
+def _outcomes(manifest: dict, summary: dict | None, notebook) -> list[TestOutcome]:
+    """Score every test case in the manifest from the worker's pass/fail list."""
+    reported = {}
+    for case in (summary or {}).get("cases", []):
+        reported[(case["question"], case["index"])] = case
+    notes = {
+        question: question_note(notebook, functions)
+        for question, functions in manifest.get("question_functions", {}).items()
+    }
+    outcomes = []
+    for case in manifest["test_cases"]:
+        result = reported.get((case["question"], case["index"]), {})
+        passed = bool(result.get("passed", False))
+        note = notes.get(case["question"], "")
+        outcomes.append(
+            TestOutcome(
+                question=case["question"],
+                name=case["name"],
+                score=case["points"] if passed else 0.0,
+                max_score=case["points"],
+                hidden=case["hidden"],
+                passed=passed,
+                message=_case_message(case, passed, result.get("error_line", ""), note),
+            )
+        )
+    return outcomes
+
+
+def _status(summary: dict | None, returncode: int | None, timed_out: bool, job: GradingJob) -> str:
+    if timed_out:
+        return f"timeout ({job.timeout_s:g} s)"
+    if summary is None:
+        if returncode is not None and returncode < 0:
+            return f"error: grading process killed by signal {-returncode} (memory limit?)"
+        return "error: the grader produced no result"
+    if summary.get("error"):
+        error = summary["error"]
+        if "DeadKernelError" in error or "Kernel died" in error:
+            return "error: the notebook's kernel died (os._exit, a crash, or out of memory)"
+        return f"error: {error}"
+    if summary.get("catastrophic"):
+        return f"error: {summary['catastrophic']}"
+    errors = summary.get("cell_errors", [])
+    if errors:
+        first = errors[0]
+        more = f" (+{len(errors) - 1} more cells)" if len(errors) > 1 else ""
+        memory = f" (memory limit {job.memory_mb} MiB)" if first["ename"] == "MemoryError" else ""
+        return (
+            f"error: {first['ename']}: {first['evalue']}{memory} "
+            f"in the cell starting `{first['first_line']}`{more}"
+        )
+    return "ok"
+
+
+def grade_submission(job: GradingJob) -> SubmissionResult:
+    """Grade one submission file; never raises for anything the submission does."""
+    started_at, clock = _now(), time.monotonic()
+    notebook, problem = check_notebook_file(job.submission)
+    sha256 = sha256_of(job.submission) if job.submission.is_file() else ""
+    summary, detail, returncode, timed_out = None, problem, None, False
+    if notebook is not None:
+        with tempfile.TemporaryDirectory(prefix="hwkit-grade-") as scratch:
+            summary, detail, returncode, timed_out = _run_worker(job, Path(scratch))
+    status = f"error: {problem}" if problem else _status(summary, returncode, timed_out, job)
+    if timed_out:
+        summary = None  # a run cut short has no trustworthy results
+    outcomes = _outcomes(job.manifest, summary, notebook)
+    return SubmissionResult(
+        assignment=job.assignment_id,
+        submission=job.submission.name,
+        sha256=sha256,
+        autograder_sha256=job.manifest["autograder_sha256"],
+        status=status,
+        score=sum(o.score for o in outcomes),
+        max_score=float(job.manifest["max_score"]),
+        started_at=started_at,
+        duration_s=round(time.monotonic() - clock, 3),
+        device="cpu",
+        tests=outcomes,
+        detail=detail,
+    )
+
+
+def grade_batch(
+    jobs: Iterable[GradingJob],
+    workers: int,
+    on_result: Callable[[SubmissionResult], None],
+    grade_one: Callable[[GradingJob], SubmissionResult] = grade_submission,
+) -> list[SubmissionResult]:
+    """Grade jobs ``workers`` at a time; ``on_result`` runs in this thread as each finishes."""
+    results = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(grade_one, job) for job in jobs]
+        for future in as_completed(futures):
+            result = future.result()
+            on_result(result)
+            results.append(result)
+    return results

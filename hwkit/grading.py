@@ -1,0 +1,110 @@
+"""``hwkit grade``: grade a folder of submissions into a gradebook, grades.csv and feedback.
+
+Every regular file in the folder (hidden files aside) is a submission: a file that is not a
+notebook is graded as an error, never skipped. Files whose content was already graded by
+the same autograder are not graded again unless ``regrade`` is set.
+"""
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .assignments import Assignment
+from .build import sha256_of
+from .engine import GradingJob, grade_batch, load_manifest
+from .gradebook import Gradebook
+from .reports import write_feedback, write_grades_csv
+from .results import SubmissionResult
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to grade: parallel workers, per-submission limits, and whether to regrade."""
+
+    workers: int
+    timeout_s: float
+    memory_mb: int
+    regrade: bool = False
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    results: list[SubmissionResult]
+    graded: int
+    reused: int
+    gradebook: Path
+    grades_csv: Path
+    feedback_dir: Path
+
+
+def submission_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise NotADirectoryError(f"submissions folder not found: {folder}")
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def grade_folder(
+    assignment: Assignment,
+    folder: Path,
+    out_dir: Path,
+    options: GradeOptions,
+    autograder_dir: Path | None = None,
+) -> GradeReport:
+    """Grade every submission in ``folder``; write the gradebook, grades.csv and feedback.
+
+    ``autograder_dir`` holds the build's zip and manifest (default ``autograder/dist/<id>``).
+    """
+    files = submission_files(folder)
+    autograder_dir = autograder_dir or assignment.autograder_dir
+    autograder_zip = autograder_dir / assignment.autograder_zip.name
+    if not autograder_zip.is_file():
+        raise FileNotFoundError(
+            f"{autograder_zip} is missing: run `hwkit build {assignment.id}` first"
+        )
+    manifest = load_manifest(autograder_dir / assignment.manifest_path.name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    feedback_dir = out_dir / "feedback"
+    gradebook_path = out_dir / "gradebook.sqlite"
+    with Gradebook(gradebook_path) as gradebook:
+        by_name: dict[str, SubmissionResult] = {}
+        jobs = []
+        for path in files:
+            previous = None
+            if not options.regrade:
+                previous = gradebook.find_graded(
+                    assignment.id, sha256_of(path), manifest["autograder_sha256"]
+                )
+            if previous is not None:
+                previous.submission = path.name
+                by_name[path.name] = previous
+            else:
+                jobs.append(
+                    GradingJob(
+                        assignment.id,
+                        path,
+                        autograder_zip,
+                        manifest,
+                        options.timeout_s,
+                        options.memory_mb,
+                    )
+                )
+        bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",
+                   disable=not options.progress, file=sys.stderr)  # fmt: skip
+
+        def keep(result: SubmissionResult) -> None:
+            gradebook.record(result)
+            by_name[result.submission] = result
+            bar.update(1)
+
+        grade_batch(jobs, options.workers, keep)
+        bar.close()
+    results = [by_name[path.name] for path in files]
+    for result in results:
+        write_feedback(result, feedback_dir, assignment.title)
+    grades_csv = write_grades_csv(results, out_dir / "grades.csv")
+    return GradeReport(
+        results, len(jobs), len(files) - len(jobs), gradebook_path, grades_csv, feedback_dir
+    )

@@ -1,0 +1,177 @@
+"""What a TA hands out, made from `SubmissionResult`s: grades.csv, per-student Markdown feedback
+(Chinese first, English beside) and a plain-text score table for the terminal.
+
+Feedback shows only student-safe fields: scores, status and each failed test's `message`;
+never `detail` (TA-only logs) nor anything else about hidden tests.
+"""
+
+import csv
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from hwkit.results import SubmissionResult
+
+GRADES_COLUMNS = (
+    "submission",
+    "score",
+    "max_score",
+    "status",
+    "duration_s",
+    "device",
+    "sha256",
+    "started_at",
+)
+
+# Kept as is in file names: ASCII letters, digits, ".", "_", "-" and CJK ideographs
+# (student names may be Chinese); everything else, "/" and "\" included, becomes "_".
+_UNSAFE = re.compile(
+    r"[^A-Za-z0-9._\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+_STATUS_WIDTH = 40
+
+
+def _num(x: float) -> str:
+    """`x` with at most 2 decimals and no trailing zeros: 14.0 -> "14", 13.3333 -> "13.33"."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def write_grades_csv(results: list[SubmissionResult], path: Path) -> Path:
+    """Write one row per result, in the given order, under `GRADES_COLUMNS`; returns `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(GRADES_COLUMNS)
+        for r in results:
+            writer.writerow(
+                [
+                    r.submission,
+                    _num(r.score),
+                    _num(r.max_score),
+                    r.status,
+                    _num(r.duration_s),
+                    r.device,
+                    r.sha256,
+                    r.started_at,
+                ]
+            )
+    return path
+
+
+def status_explanation(status: str) -> str | None:
+    """A bilingual line explaining a non-"ok" status, or None when the status is "ok"."""
+    if status == "ok":
+        return None
+    if status.startswith("timeout"):
+        return f"运行超时 / ran past the time limit: {status}"
+    if status.startswith("error:"):
+        reason = status.removeprefix("error:").strip()
+        return f"运行出错 / the notebook raised or could not be graded: {reason}"
+    return f"状态异常 / unexpected status: {status}"
+
+
+def _question_rows(result: SubmissionResult) -> list[tuple[str, float, float]]:
+    """(question, score, max) per question, in the order questions first appear in the tests."""
+    totals: dict[str, list[float]] = {}
+    for test in result.tests:
+        total = totals.setdefault(test.question, [0.0, 0.0])
+        total[0] += test.score
+        total[1] += test.max_score
+    return [(question, score, top) for question, (score, top) in totals.items()]
+
+
+def _cell(text: str) -> str:
+    """`text` made safe for one Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _failed_tests(result: SubmissionResult) -> list[str]:
+    """Markdown list items for the failed tests: name, visibility, student-safe message."""
+    lines = []
+    for test in result.tests:
+        if test.passed:
+            continue
+        kind = "(hidden / 隐藏)" if test.hidden else "(public / 公开)"
+        # Continuation lines indented so a multi-line message stays inside its list item.
+        message = test.message.strip().replace("\n", "\n  ")
+        lines.append(f"- **{test.name}** {kind}" + (f": {message}" if message else ""))
+    return lines
+
+
+def feedback_markdown(result: SubmissionResult, title: str) -> str:
+    """A per-student Markdown report (Chinese first, English beside); never includes `detail`."""
+    lines = [
+        f"# {title}",
+        "",
+        f"- 提交 / Submission: `{result.submission}`",
+        f"- 总分 / Total: {_num(result.score)} / {_num(result.max_score)}",
+        f"- 状态 / Status: {_cell(result.status)}",
+    ]
+    explanation = status_explanation(result.status)
+    if explanation:
+        lines += ["", f"> {_cell(explanation)}"]
+    lines += ["", "## 各题得分 / Per question", ""]
+    rows = _question_rows(result)
+    if rows:
+        lines += ["| 题目 / Question | 得分 / Score | 满分 / Max |", "|---|---:|---:|"]
+        lines += [f"| {_cell(q)} | {_num(s)} | {_num(m)} |" for q, s, m in rows]
+    else:
+        lines.append("没有测试结果 / No test results.")
+    failed = _failed_tests(result)
+    if failed:
+        lines += ["", "## 未通过的测试 / Failed tests", "", *failed]
+    elif result.tests and result.status == "ok":
+        lines += ["", "全部测试通过，做得好！/ All tests passed, well done!"]
+    return "\n".join(lines) + "\n"
+
+
+def safe_stem(submission: str) -> str:
+    """`submission` without its extension, made a safe file name stem (never empty, no "/")."""
+    suffix = PurePosixPath(submission.replace("\\", "/")).suffix
+    stem = submission[: -len(suffix)] if suffix else submission
+    safe = _UNSAFE.sub("_", stem)
+    # A leading dot would hide the file (and "." / ".." are not names).
+    return f"_{safe}" if not safe or safe.startswith(".") else safe
+
+
+def write_feedback(result: SubmissionResult, out_dir: Path, title: str) -> Path:
+    """Write `feedback_markdown` to `out_dir/<safe stem>.md` (UTF-8); returns that path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{safe_stem(result.submission)}.md"
+    path.write_text(feedback_markdown(result, title), encoding="utf-8")
+    return path
+
+
+def _width(text: str) -> int:
+    """Terminal columns `text` takes: wide/fullwidth (CJK) characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
+
+
+def score_table(results: list[SubmissionResult]) -> str:
+    """A plain-text table (submission, score / max, status, seconds), columns aligned."""
+    header = ("submission", "score", "status", "seconds")
+    rows = [
+        (
+            r.submission,
+            f"{_num(r.score)} / {_num(r.max_score)}",
+            r.status if len(r.status) <= _STATUS_WIDTH else r.status[: _STATUS_WIDTH - 1] + "…",
+            f"{r.duration_s:.1f}",
+        )
+        for r in results
+    ]
+    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    right = (False, True, False, True)
+    lines = [
+        "  ".join(_pad(cell, w, r) for cell, w, r in zip(row, widths, right, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,90 @@
+"""Grades one submission with ``otter run`` inside a child process of the engine.
+
+Run as ``python -m hwkit.worker --autograder ZIP --submission NB --result-fd FD``. The
+summary goes to the pipe ``FD``, which the student's kernel does not inherit (Jupyter starts
+kernels with ``close_fds``), so nothing the submission writes can stand in for it. The summary
+holds pass/fail per test case and public-test error lines only: points are computed by the
+engine from the build manifest.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*)$")
+
+
+def _first_error_line(doctest_output: str) -> str:
+    """The first exception line of a doctest report: the root cause of a public test's failure."""
+    lines = [m.group(1) for m in map(ERROR_LINE.match, doctest_output.splitlines()) if m]
+    return lines[0][:300] if lines else ""
+
+
+def _cell_errors(notebook) -> list[dict]:
+    """The first error output of every code cell, with the cell's first line for context."""
+    errors = []
+    for index, cell in enumerate(getattr(notebook, "cells", []) or []):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                first_line = next((ln for ln in cell.get("source", "").splitlines() if ln), "")
+                errors.append(
+                    {
+                        "cell": index,
+                        "ename": str(output.get("ename", ""))[:100],
+                        "evalue": str(output.get("evalue", ""))[:300],
+                        "first_line": first_line[:120],
+                    }
+                )
+                break
+    return errors
+
+
+def summarize(results) -> dict:
+    """Pass/fail of every test case of an otter ``GradingResults``, plus cell errors."""
+    cases = []
+    for question, test_file in results.results.items():
+        for index, case_result in enumerate(test_file.test_case_results):
+            hidden = bool(case_result.test_case.hidden)
+            cases.append(
+                {
+                    "question": question,
+                    "index": index,
+                    "passed": bool(case_result.passed),
+                    "error_line": "" if hidden else _first_error_line(case_result.message or ""),
+                }
+            )
+    catastrophic = results.catastrophic_error
+    return {
+        "cases": cases,
+        "cell_errors": _cell_errors(results.notebook),
+        "catastrophic": f"{type(catastrophic).__name__}: {catastrophic}" if catastrophic else "",
+    }
+
+
+def grade(autograder_zip: str, submission: str) -> dict:
+    from otter.run import main as otter_run
+
+    try:
+        results = otter_run(submission, autograder=autograder_zip, output_dir=None, no_logo=True)
+    except BaseException as error:  # the kernel died, otter refused the file, ...
+        return {"error": f"{type(error).__name__}: {error}"[:500]}
+    return summarize(results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--autograder", required=True)
+    parser.add_argument("--submission", required=True)
+    parser.add_argument("--result-fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    with os.fdopen(args.result_fd, "w", encoding="utf-8") as channel:
+        os.set_inheritable(channel.fileno(), False)
+        payload = grade(args.autograder, args.submission)
+        channel.write(json.dumps(payload))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

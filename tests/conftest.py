@@ -1,0 +1,51 @@
+"""Shared fixtures: one A2 build per test session, and notebooks made from its release."""
+
+import copy
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from hwkit.assignments import get_assignment
+from hwkit.build import BuildOutput, build
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_data_home():
+    """Point $HWKIT_DATA at ../shared/data when this workplace has it (never copied)."""
+    if SHARED_DATA.is_dir() and "HWKIT_DATA" not in os.environ:
+        os.environ["HWKIT_DATA"] = str(SHARED_DATA)
+    yield
+
+
+@pytest.fixture(scope="session")
+def a2():
+    return get_assignment("a2")
+
+
+@pytest.fixture(scope="session")
+def a2_build(a2, tmp_path_factory) -> BuildOutput:
+    """A fresh build of A2 into a temporary folder, with otter's solution check on."""
+    root = tmp_path_factory.mktemp("a2-build")
+    return build(a2, release_dir=root / "release", autograder_dir=root / "autograder")
+
+
+@pytest.fixture(scope="session")
+def a2_release_notebook(a2_build, a2) -> nbformat.NotebookNode:
+    return nbformat.read(a2_build.release_dir / a2.master.name, as_version=4)
+
+
+@pytest.fixture(scope="session")
+def a2_solution_path(a2_build, a2) -> Path:
+    return a2_build.autograder_zip.parent / f"{a2.id}-solution.ipynb"
+
+
+def release_with_code(release: nbformat.NotebookNode, code: str, path: Path) -> Path:
+    """Write the release with one extra code cell first (a submission that does ``code``)."""
+    notebook = copy.deepcopy(release)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(code))
+    nbformat.write(notebook, path)
+    return path

@@ -1,0 +1,140 @@
+"""End to end: build A2, grade sample submissions, assert each one's exact score and status."""
+
+import csv
+import json
+
+import psutil
+import pytest
+
+from hwkit.cli import main as hwkit_main
+from hwkit.gradebook import Gradebook
+from hwkit.grading import GradeOptions, grade_folder
+from hwkit.samples import write_samples
+
+from .conftest import release_with_code
+
+FORWARD_QUESTIONS_CASES = {"q2 - 1", "q2 - 2", "q3 - 1", "q3 - 2", "q3 - 3"}
+BROKEN_FORWARD_FAILS = {"q3 - 1", "q3 - 2", "q3 - 3", "q4 - 1", "q4 - 4", "q5 - 4",
+                        "q6 - 1", "q6 - 2", "q6 - 3", "q6 - 4"}  # fmt: skip
+MEMORY_HOG = "import numpy as np\nhog = np.ones(20 * 1024**3 // 8)  # 20 GB"
+
+
+def _points(manifest, names):
+    return sum(c["points"] for c in manifest["test_cases"] if c["name"] in names)
+
+
+@pytest.fixture(scope="module")
+def manifest(a2_build):
+    return json.loads(a2_build.manifest_path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def graded(a2, a2_build, a2_solution_path, tmp_path_factory):
+    """The demo's samples plus a memory hog, graded two at a time."""
+    folder = tmp_path_factory.mktemp("a2-submissions")
+    write_samples("a2", a2_build.release_dir / "a2.ipynb", a2_solution_path, folder)
+    import nbformat
+
+    release_with_code(nbformat.read(a2_solution_path, as_version=4), MEMORY_HOG,
+                      folder / "memory_hog.ipynb")  # fmt: skip
+    out = tmp_path_factory.mktemp("a2-graded")
+    options = GradeOptions(workers=2, timeout_s=120, memory_mb=a2.memory_mb, progress=False)
+    report = grade_folder(a2, folder, out, options, autograder_dir=a2_build.autograder_zip.parent)
+    return folder, out, options, {r.submission: r for r in report.results}
+
+
+def test_master_solution_gets_full_marks(graded, manifest):
+    result = graded[3]["reference.ipynb"]
+    assert (result.score, result.max_score, result.status) == (30, 30, "ok")
+    assert all(t.passed for t in result.tests) and len(result.tests) == len(manifest["test_cases"])
+
+
+def test_blank_release_scores_zero_and_says_not_attempted(graded):
+    result = graded[3]["blank_release.ipynb"]
+    assert result.score == 0 and result.status.startswith("error: ")
+    assert all("not attempted" in t.message for t in result.tests)
+
+
+def test_forward_only_gets_exactly_the_forward_points(graded, manifest):
+    result = graded[3]["forward_only.ipynb"]
+    passed = {t.name for t in result.tests if t.passed}
+    assert passed == FORWARD_QUESTIONS_CASES
+    assert result.score == _points(manifest, FORWARD_QUESTIONS_CASES) == 6
+
+
+def test_syntax_error_loses_only_what_it_breaks(graded, manifest):
+    result = graded[3]["broken_forward.ipynb"]
+    failed = {t.name for t in result.tests if not t.passed}
+    assert failed == BROKEN_FORWARD_FAILS
+    assert result.score == 30 - _points(manifest, BROKEN_FORWARD_FAILS) == 19
+    assert result.status.startswith("error: SyntaxError")
+    q3 = [t.message for t in result.tests if t.question == "q3"]
+    assert all("the cell defining forward, cross_entropy has a syntax error" in m for m in q3)
+
+
+def test_a_file_that_is_not_a_notebook_is_an_error_not_a_crash(graded):
+    result = graded[3]["not_a_notebook.ipynb"]
+    assert result.score == 0 and result.status.startswith("error: not a notebook")
+
+
+def test_memory_hog_hits_the_limit_and_keeps_its_honest_points(graded, a2):
+    result = graded[3]["memory_hog.ipynb"]
+    assert "MemoryError" in result.status and f"{a2.memory_mb} MiB" in result.status
+    assert result.score == 30
+
+
+def test_grades_csv_and_gradebook_hold_one_row_per_submission(graded):
+    folder, out, _, results = graded
+    with open(out / "grades.csv", encoding="utf-8") as f:
+        rows = {row["submission"]: row for row in csv.DictReader(f)}
+    assert set(rows) == set(results) == {p.name for p in folder.iterdir()}
+    assert float(rows["forward_only.ipynb"]["score"]) == 6
+    assert rows["reference.ipynb"]["status"] == "ok"
+    with Gradebook(out / "gradebook.sqlite") as gradebook:
+        runs = gradebook.runs("a2")
+    assert len(runs) == len(results)
+    assert {r.device for r in runs} == {"cpu"}
+
+
+def test_feedback_names_failed_hidden_tests_without_their_source(graded):
+    _, out, _, _ = graded
+    text = (out / "feedback" / "forward_only.md").read_text(encoding="utf-8")
+    assert "q4 - 2" in text and "not attempted" in text
+    broken = (out / "feedback" / "broken_forward.md").read_text(encoding="utf-8")
+    assert "train/predict: training accuracy" in broken  # q6 - 3's author message
+    for leak in ("a2_reference", "_ref.", "default_rng(", "np.allclose", ">>>"):
+        assert leak not in text and leak not in broken
+
+
+def test_regrading_the_same_folder_grades_nothing_again(graded, a2, a2_build):
+    folder, out, options, results = graded
+    report = grade_folder(a2, folder, out, options, autograder_dir=a2_build.autograder_zip.parent)
+    assert (report.graded, report.reused) == (0, len(results))
+    assert {r.submission: r.score for r in report.results} == {
+        name: r.score for name, r in results.items()
+    }
+    with Gradebook(out / "gradebook.sqlite") as gradebook:
+        assert len(gradebook.runs("a2")) == len(results)
+
+
+def test_infinite_loop_times_out_and_leaves_no_process_behind(a2, a2_build, a2_release_notebook,
+                                                               tmp_path):  # fmt: skip
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    release_with_code(a2_release_notebook, "while True:\n    pass", folder / "loop.ipynb")
+    options = GradeOptions(workers=1, timeout_s=8, memory_mb=a2.memory_mb, progress=False)
+    report = grade_folder(a2, folder, tmp_path / "out", options,
+                          autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+    (result,) = report.results
+    assert result.status == "timeout (8 s)" and result.score == 0
+    assert result.duration_s < 20
+    leftovers = [p for p in psutil.process_iter(["cmdline"])
+                 if any("hwkit-grade-" in part for part in (p.info["cmdline"] or []))]  # fmt: skip
+    assert leftovers == []
+
+
+def test_cli_rejects_unknown_assignment_and_missing_folder(tmp_path, capsys):
+    assert hwkit_main(["grade", "a9", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "unknown assignment 'a9'" in capsys.readouterr().err
+    assert hwkit_main(["grade", "a2", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert "submissions folder not found" in capsys.readouterr().err

@@ -1,0 +1,135 @@
+"""`hwkit.gradebook`: runs survive a round trip, lookups pick the right run, writes are atomic."""
+
+import sqlite3
+
+import pytest
+
+import hwkit.gradebook as gradebook_module
+from hwkit.gradebook import SCHEMA_VERSION, Gradebook
+from hwkit.results import SubmissionResult
+from hwkit.results import TestOutcome as Outcome
+
+
+def make_result(**changes) -> SubmissionResult:
+    fields = dict(
+        assignment="a2",
+        submission="张三.ipynb",
+        sha256="s" * 64,
+        autograder_sha256="g" * 64,
+        status="ok",
+        score=7.5,
+        max_score=10.0,
+        started_at="2024-05-01T08:00:00+00:00",
+        duration_s=12.25,
+        device="cpu",
+        tests=[
+            Outcome("q1", "q1 - 1", 5.0, 5.0, hidden=False, passed=True),
+            Outcome("q2", "q2 - 1", 2.5, 2.5, hidden=True, passed=True, message=""),
+            Outcome("q2", "q2 - 2", 0.0, 2.5, hidden=True, passed=False, message="太小"),
+        ],
+        detail="Traceback (TA only)",
+    )
+    fields.update(changes)
+    return SubmissionResult(**fields)
+
+
+@pytest.fixture
+def book(tmp_path):
+    with Gradebook(tmp_path / "nested" / "grades.sqlite") as gradebook:
+        yield gradebook
+
+
+def test_creates_parent_folders_schema_version_and_wal(tmp_path):
+    path = tmp_path / "a" / "b" / "grades.sqlite"
+    Gradebook(path).close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"runs", "test_results"} <= tables
+    finally:
+        conn.close()
+
+
+def test_foreign_keys_are_enforced(book):
+    """A test row pointing at no run is refused (PRAGMA foreign_keys=ON on the connection)."""
+    with pytest.raises(sqlite3.IntegrityError):
+        book._conn.execute("INSERT INTO test_results (run_id, name) VALUES (999, 'orphan')")
+
+
+def test_record_then_read_back_gives_an_equal_result_with_all_fields_and_tests(book):
+    result = make_result()
+    run_id = book.record(result)
+    assert isinstance(run_id, int)
+    (stored,) = book.runs()
+    assert stored == result  # dataclass equality: every field, tests in order, bools as bools
+    assert stored.tests[1].hidden is True and stored.tests[2].passed is False
+
+
+def test_reopening_keeps_the_runs(tmp_path):
+    path = tmp_path / "grades.sqlite"
+    with Gradebook(path) as book:
+        book.record(make_result())
+    with Gradebook(path) as book:
+        assert book.runs() == [make_result()]
+
+
+def test_find_graded_hits_only_on_all_three_keys_and_returns_the_latest_run(book):
+    book.record(make_result(score=1.0))
+    book.record(make_result(score=2.0))
+    found = book.find_graded("a2", "s" * 64, "g" * 64)
+    assert found is not None and found.score == 2.0
+    assert found.tests == make_result().tests
+    assert book.find_graded("a2", "s" * 64, "other autograder") is None
+    assert book.find_graded("a2", "other file", "g" * 64) is None
+    assert book.find_graded("a3", "s" * 64, "g" * 64) is None
+
+
+def test_runs_filters_by_assignment_and_keeps_id_order(book):
+    book.record(make_result(submission="b.ipynb"))
+    book.record(make_result(assignment="a3", submission="x.ipynb"))
+    book.record(make_result(submission="a.ipynb"))
+    assert [r.submission for r in book.runs("a2")] == ["b.ipynb", "a.ipynb"]
+    assert [r.submission for r in book.runs()] == ["b.ipynb", "x.ipynb", "a.ipynb"]
+    assert book.runs("a9") == []
+
+
+def test_latest_by_submission_picks_the_newest_run_per_file_sorted_by_name(book):
+    book.record(make_result(submission="b.ipynb", score=1.0))
+    book.record(make_result(submission="a.ipynb", score=3.0))
+    book.record(make_result(submission="b.ipynb", score=9.0, tests=[]))
+    book.record(make_result(assignment="a3", submission="a.ipynb", score=0.0))
+    latest = book.latest_by_submission("a2")
+    assert [(r.submission, r.score) for r in latest] == [("a.ipynb", 3.0), ("b.ipynb", 9.0)]
+    assert latest[1].tests == []  # the newest run's tests, not an older run's
+
+
+def test_a_failure_while_writing_tests_leaves_no_run_row(book):
+    """record is one transaction: a test row that cannot be stored rolls back the run row too."""
+    book.record(make_result(submission="kept.ipynb"))
+    broken = Outcome("q9", "q9 - 1", 1.0, 1.0, hidden=False, passed=True, message=object())
+    bad = make_result(submission="bad.ipynb", tests=[*make_result().tests, broken])
+    with pytest.raises(sqlite3.Error):
+        book.record(bad)
+    assert [r.submission for r in book.runs()] == ["kept.ipynb"]
+    assert book._conn.execute("SELECT COUNT(*) FROM test_results").fetchone()[0] == 3
+    book.record(make_result(submission="after.ipynb"))  # the connection is still usable
+    assert [r.submission for r in book.runs()] == ["kept.ipynb", "after.ipynb"]
+
+
+def test_a_run_being_recorded_is_invisible_to_other_readers(book, monkeypatch):
+    """Between the run insert and the test inserts, another connection sees no new run."""
+    seen = []
+    real_test_row = gradebook_module._test_row
+
+    def peek(test):
+        reader = sqlite3.connect(book.path)
+        seen.append(reader.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+        reader.close()
+        return real_test_row(test)
+
+    monkeypatch.setattr(gradebook_module, "_test_row", peek)
+    book.record(make_result())
+    assert seen and set(seen) == {0}
+    assert len(book.runs()) == 1
