@@ -6,6 +6,7 @@ never `detail` (TA-only logs) nor anything else about hidden tests.
 """
 
 import csv
+import hashlib
 import re
 import unicodedata
 from pathlib import Path, PurePosixPath
@@ -133,7 +134,10 @@ def safe_stem(submission: str) -> str:
     stem = submission[: -len(suffix)] if suffix else submission
     safe = _UNSAFE.sub("_", stem)
     # A leading dot would hide the file (and "." / ".." are not names).
-    return f"_{safe}" if not safe or safe.startswith(".") else safe
+    safe = f"_{safe}" if not safe or safe.startswith(".") else safe
+    if safe != stem:  # "a b" and "a_b" must not share a feedback file
+        safe += "-" + hashlib.sha1(submission.encode("utf-8")).hexdigest()[:6]
+    return safe
 
 
 def write_feedback(result: SubmissionResult, out_dir: Path, title: str) -> Path:

@@ -127,7 +127,6 @@ def test_infinite_loop_times_out_and_leaves_no_process_behind(a2, a2_build, a2_r
                           autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
     (result,) = report.results
     assert result.status == "timeout (8 s)" and result.score == 0
-    assert result.duration_s < 20
     leftovers = [p for p in psutil.process_iter(["cmdline"])
                  if any("hwkit-grade-" in part for part in (p.info["cmdline"] or []))]  # fmt: skip
     assert leftovers == []

@@ -130,16 +130,22 @@ def test_write_feedback_never_escapes_out_dir(tmp_path):
         path = write_feedback(make_result(submission=name), out, "A2")
         assert path.parent == out, name
         assert path.name.endswith(".md") and not path.name.startswith("."), name
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["_.._.._evil.md", "a_b.md", "c_d.md", "_.ipynb.md", "_...md", "_etc_passwd.md"]
-    )
+    names = sorted(p.name.rsplit("-", 1)[0] for p in out.iterdir())
+    assert names == sorted(["_.._.._evil", "a_b", "c_d", "_.ipynb", "_..", "_etc_passwd"])
 
 
 def test_safe_stem_replaces_anything_unsafe_and_keeps_cjk():
-    assert safe_stem("王小明 (final)!.ipynb") == "王小明__final__"
+    assert safe_stem("王小明 (final)!.ipynb").startswith("王小明__final__-")
     assert safe_stem("hw2_v1.2-fix.ipynb") == "hw2_v1.2-fix"
-    assert safe_stem("x/y z.ipynb") == "x_y_z"
-    assert safe_stem("") == "_"
+    assert safe_stem("张三.ipynb") == "张三"
+    assert safe_stem("x/y z.ipynb").startswith("x_y_z-")
+    assert safe_stem("").startswith("_")
+
+
+def test_names_that_sanitise_alike_get_different_feedback_files():
+    """"a b" and "a_b" both become a_b after sanitising; their feedback must not collide."""
+    assert safe_stem("a b.ipynb") != safe_stem("a_b.ipynb")
+    assert safe_stem("a_b.ipynb") == "a_b"
 
 
 def test_score_table_aligns_columns_counting_cjk_as_double_width():
