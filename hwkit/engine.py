@@ -128,7 +128,7 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
     log_path = scratch / "worker.log"
     command = [
         sys.executable, "-m", "hwkit.worker",
-        "--autograder", str(job.autograder_zip),
+        "--autograder", str(job.autograder_zip.resolve()),
         "--submission", str(staged),
         "--result-fd", str(write_fd),
     ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import shutil
 
 import psutil
 import pytest
@@ -30,9 +31,10 @@ def manifest(a2_build):
 
 @pytest.fixture(scope="module")
 def graded(a2, a2_build, a2_solution_path, tmp_path_factory):
-    """The demo's samples plus a memory hog, graded two at a time."""
+    """The demo's samples, the master notebook itself and a memory hog, two at a time."""
     folder = tmp_path_factory.mktemp("a2-submissions")
     write_samples("a2", a2_build.release_dir / "a2.ipynb", a2_solution_path, folder)
+    shutil.copyfile(a2.master, folder / "master.ipynb")
     import nbformat
 
     release_with_code(nbformat.read(a2_solution_path, as_version=4), MEMORY_HOG,
@@ -43,8 +45,9 @@ def graded(a2, a2_build, a2_solution_path, tmp_path_factory):
     return folder, out, options, {r.submission: r for r in report.results}
 
 
-def test_master_solution_gets_full_marks(graded, manifest):
-    result = graded[3]["reference.ipynb"]
+@pytest.mark.parametrize("name", ["master.ipynb", "reference.ipynb"])
+def test_master_and_its_solution_get_full_marks(graded, manifest, name):
+    result = graded[3][name]
     assert (result.score, result.max_score, result.status) == (30, 30, "ok")
     assert all(t.passed for t in result.tests) and len(result.tests) == len(manifest["test_cases"])
 

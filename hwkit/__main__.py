@@ -1,0 +1,7 @@
+"""``python -m hwkit`` is the ``hwkit`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
