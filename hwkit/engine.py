@@ -1,8 +1,9 @@
 """The grading engine: one function grades one submission; a pool maps it over a batch.
 
 ``grade_submission`` checks the file, then runs ``hwkit.worker`` (which runs ``otter run``)
-in its own process with a wall-clock timeout, an address-space limit, one BLAS thread and a
-scratch folder that is removed afterwards. Points come from the build manifest and the
+in its own process and session with a wall-clock timeout, an address-space limit (set by the
+worker itself, inherited by the kernel), one BLAS thread and a scratch folder that is removed
+afterwards. Points come from the build manifest and the
 pass/fail list the worker sends through a private pipe, never from a file the submission
 could write. ``grade_batch`` runs several submissions at once and hands each result to a
 callback as soon as it is done, so a later engine (a cluster) only has to replace the pool.
@@ -10,7 +11,6 @@ callback as soon as it is done, so a later engine (a cluster) only has to replac
 
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
+import platformdirs
 import psutil
 
 from .attempts import question_note
@@ -81,15 +82,6 @@ def check_notebook_file(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     return notebook, ""
 
 
-def _limit_resources(memory_mb: int) -> Callable[[], None]:
-    def apply() -> None:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
-
-
 def _worker_env(scratch: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -104,6 +96,8 @@ def _worker_env(scratch: Path) -> dict[str, str]:
     )
     # Keep the kernel spec the same as this interpreter's, whatever HOME says.
     env.setdefault("JUPYTER_PATH", str(Path(sys.prefix) / "share" / "jupyter"))
+    # A shared matplotlib cache: a fresh one per submission costs a font scan each time.
+    env.setdefault("MPLCONFIGDIR", str(Path(platformdirs.user_cache_dir("hwkit")) / "matplotlib"))
     return env
 
 
@@ -131,6 +125,7 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
         "--autograder", str(job.autograder_zip.resolve()),
         "--submission", str(staged),
         "--result-fd", str(write_fd),
+        "--memory-mb", str(job.memory_mb),
     ]  # fmt: skip
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -141,7 +136,6 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
             cwd=scratch,
             env=_worker_env(scratch),
             pass_fds=(write_fd,),
-            preexec_fn=_limit_resources(job.memory_mb),
             start_new_session=True,
         )
     os.close(write_fd)

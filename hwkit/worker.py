@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import sys
 
 ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*)$")
@@ -73,12 +74,24 @@ def grade(autograder_zip: str, submission: str) -> dict:
     return summarize(results)
 
 
+def limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space (the kernel inherits it) and disable core dumps.
+
+    Set here rather than in the engine's ``preexec_fn``, which is unsafe with threads.
+    """
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--autograder", required=True)
     parser.add_argument("--submission", required=True)
     parser.add_argument("--result-fd", type=int, required=True)
+    parser.add_argument("--memory-mb", type=int, required=True)
     args = parser.parse_args(argv)
+    limit_memory(args.memory_mb)
     with os.fdopen(args.result_fd, "w", encoding="utf-8") as channel:
         os.set_inheritable(channel.fileno(), False)
         payload = grade(args.autograder, args.submission)
