@@ -40,11 +40,13 @@ def function_states(notebook: nbformat.NotebookNode) -> dict[str, str]:
     return states
 
 
-def question_note(notebook: nbformat.NotebookNode | None, functions: list[str]) -> str:
-    """A bilingual note when none of a question's functions was attempted, else ``""``."""
-    if notebook is None or not functions:
+def question_note(states: dict[str, str] | None, functions: list[str]) -> str:
+    """A bilingual note when none of a question's functions was attempted, else ``""``.
+
+    ``states`` is ``function_states(notebook)``, or None when the file is not a notebook.
+    """
+    if states is None or not functions:
         return ""
-    states = function_states(notebook)
     if any(states.get(name) == ATTEMPTED for name in functions):
         return ""
     broken = [name for name in functions if states.get(name) == SYNTAX_ERROR]

@@ -88,10 +88,10 @@ def extract_reference_source(master: nbformat.NotebookNode, title: str) -> str:
     return "\n\n\n".join(chunks) + "\n"
 
 
-def stage_master(assignment: Assignment, stage_dir: Path) -> Path:
+def stage_master(
+    assignment: Assignment, master: nbformat.NotebookNode, stage_dir: Path
+) -> Path:
     """Copy the master and its support files to ``stage_dir``; write the reference module."""
-    if not assignment.master.is_file():
-        raise BuildError(f"master notebook not found: {assignment.master}")
     stage_dir.mkdir(parents=True, exist_ok=True)
     staged = stage_dir / assignment.master.name
     shutil.copy2(assignment.master, staged)
@@ -99,7 +99,6 @@ def stage_master(assignment: Assignment, stage_dir: Path) -> Path:
         if not support.is_file():
             raise BuildError(f"support file {support} is missing (see data/README.md)")
         shutil.copy2(support, stage_dir / support.name)
-    master = nbformat.read(assignment.master, as_version=4)
     reference = extract_reference_source(master, assignment.title)
     (stage_dir / f"{assignment.reference_module}.py").write_text(reference, encoding="utf-8")
     return staged
@@ -173,10 +172,14 @@ def question_functions(master: nbformat.NotebookNode) -> dict[str, list[str]]:
     return functions
 
 
-def write_manifest(assignment: Assignment, autograder_zip: Path, manifest_path: Path) -> dict:
+def write_manifest(
+    assignment: Assignment,
+    master: nbformat.NotebookNode,
+    autograder_zip: Path,
+    manifest_path: Path,
+) -> dict:
     """``manifest.json``: the zip's hash, max score, every test case, each question's functions."""
     cases = read_test_cases(autograder_zip)
-    master = nbformat.read(assignment.master, as_version=4)
     manifest = {
         "assignment": assignment.id,
         "title": assignment.title,
@@ -225,8 +228,11 @@ def build(
     """Build one assignment; by default into ``assignments/<id>/`` and ``autograder/dist/<id>/``."""
     release_dir = release_dir or assignment.release_dir
     autograder_dir = autograder_dir or assignment.autograder_dir
+    if not assignment.master.is_file():
+        raise BuildError(f"master notebook not found: {assignment.master}")
+    master = nbformat.read(assignment.master, as_version=4)
     with tempfile.TemporaryDirectory(prefix=f"hwkit-build-{assignment.id}-") as tmp:
-        staged = stage_master(assignment, Path(tmp) / "master")
+        staged = stage_master(assignment, master, Path(tmp) / "master")
         dist = Path(tmp) / "dist"
         run_otter_assign(staged, dist, run_tests)
         zips = sorted((dist / "autograder").glob("*-autograder_*.zip"))
@@ -240,5 +246,5 @@ def build(
         solution = dist / "autograder" / assignment.master.name
         shutil.copy2(solution, autograder_dir / f"{assignment.id}-solution.ipynb")
     manifest_path = autograder_dir / "manifest.json"
-    write_manifest(assignment, zip_path, manifest_path)
+    write_manifest(assignment, master, zip_path, manifest_path)
     return BuildOutput(release_dir, zip_path, manifest_path)

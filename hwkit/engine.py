@@ -27,7 +27,7 @@ import nbformat
 import platformdirs
 import psutil
 
-from .attempts import question_note
+from .attempts import function_states, question_note
 from .build import sha256_of
 from .results import SubmissionResult, TestOutcome
 
@@ -186,8 +186,9 @@ def _outcomes(manifest: dict, summary: dict | None, notebook) -> list[TestOutcom
     reported = {}
     for case in (summary or {}).get("cases", []):
         reported[(case["question"], case["index"])] = case
+    states = function_states(notebook) if notebook is not None else None
     notes = {
-        question: question_note(notebook, functions)
+        question: question_note(states, functions)
         for question, functions in manifest.get("question_functions", {}).items()
     }
     outcomes = []

@@ -72,8 +72,9 @@ def break_function(
     """A copy of ``solution`` where ``def function(...):`` lost its colon."""
     broken = copy.deepcopy(solution)
     for cell in broken.cells:
-        if cell.cell_type == "code" and function in _function_segments(cell.source):
-            first, _ = _function_segments(cell.source)[function]
+        segments = _function_segments(cell.source) if cell.cell_type == "code" else {}
+        if function in segments:
+            first, _ = segments[function]
             lines = cell.source.splitlines()
             lines[first - 1] = lines[first - 1].rstrip().removesuffix(":")
             cell.source = "\n".join(lines)

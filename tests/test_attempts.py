@@ -24,8 +24,8 @@ def test_the_last_definition_wins():
 
 
 def test_question_note_only_when_nothing_was_attempted():
-    notebook = _notebook("def f():\n    ...", "def g():\n    return 1", "def h(\n")
-    assert question_note(notebook, ["f", "g"]) == ""
-    assert "not attempted: f still" in question_note(notebook, ["f"])
-    assert "syntax error" in question_note(notebook, ["h", "f"])
-    assert "not attempted: missing" in question_note(notebook, ["missing"])
+    states = function_states(_notebook("def f():\n    ...", "def g():\n    return 1", "def h(\n"))
+    assert question_note(states, ["f", "g"]) == ""
+    assert "not attempted: f still" in question_note(states, ["f"])
+    assert "syntax error" in question_note(states, ["h", "f"])
+    assert "not attempted: missing" in question_note(states, ["missing"])
