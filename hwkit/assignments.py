@@ -20,6 +20,8 @@ class Assignment:
     - support_files: files copied next to the master (and so into the release and the zip)
     - timeout_s: default wall-clock limit for grading one submission, seconds
     - memory_mb: default address-space limit per grading process, MiB
+    - uses_tensorflow: grading kernels run TensorFlow (the grader then finds out whether
+      TensorFlow sees a GPU, uses it, and records the device)
     """
 
     id: str
@@ -27,6 +29,7 @@ class Assignment:
     support_files: tuple[Path, ...] = field(default_factory=tuple)
     timeout_s: float = 300.0
     memory_mb: int = 4096
+    uses_tensorflow: bool = False
 
     @property
     def master(self) -> Path:
@@ -55,6 +58,16 @@ class Assignment:
 
 
 ASSIGNMENTS: dict[str, Assignment] = {
+    "a1": Assignment(
+        id="a1",
+        title=(
+            "A1 MNIST：一对多逻辑回归 · NN vs MNIST / "
+            "MNIST: one-vs-all logistic regression · NN vs MNIST"
+        ),
+        timeout_s=600.0,
+        memory_mb=8192,
+        uses_tensorflow=True,
+    ),
     "a2": Assignment(
         id="a2",
         title=(
@@ -67,7 +80,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
     ),
 }
 
-PLANNED = {"a1": "MNIST", "a3": "ImageNet-dog"}
+PLANNED = {"a3": "ImageNet-dog"}
 
 
 def get_assignment(assignment_id: str) -> Assignment:

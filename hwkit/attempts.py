@@ -13,17 +13,16 @@ ATTEMPTED, BLANK, SYNTAX_ERROR = "attempted", "blank", "syntax error"
 DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
 
-def _ends_with_ellipsis(function: ast.FunctionDef) -> bool:
-    last = function.body[-1]
-    return (
-        isinstance(last, ast.Expr)
-        and isinstance(last.value, ast.Constant)
-        and last.value.value is Ellipsis
+def _has_ellipsis(function: ast.FunctionDef) -> bool:
+    """A ``...`` left anywhere in the body: a blank body or a skeleton blank such as
+    ``Dense(units=...)``."""
+    return any(
+        isinstance(node, ast.Constant) and node.value is Ellipsis for node in ast.walk(function)
     )
 
 
 def function_states(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """Top-level function name -> ATTEMPTED, BLANK (body still ends in ``...``) or
+    """Top-level function name -> ATTEMPTED, BLANK (a ``...`` is left in it) or
     SYNTAX_ERROR (its cell does not parse); the last definition wins."""
     states: dict[str, str] = {}
     for cell in notebook.cells:
@@ -36,7 +35,7 @@ def function_states(notebook: nbformat.NotebookNode) -> dict[str, str]:
             continue
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):
-                states[node.name] = BLANK if _ends_with_ellipsis(node) else ATTEMPTED
+                states[node.name] = BLANK if _has_ellipsis(node) else ATTEMPTED
     return states
 
 
@@ -57,4 +56,4 @@ def question_note(states: dict[str, str] | None, functions: list[str]) -> str:
             f"not run: the cell defining {names} has a syntax error"
         )
     names = ", ".join(functions)
-    return f"未作答：{names} 仍是 `...` / not attempted: {names} still `...`"
+    return f"未作答：{names} 仍含 `...` / not attempted: {names} still contains `...`"

@@ -43,12 +43,13 @@ def _raw_marker(cell) -> str:
 
 
 def _strip_prompt_blocks(source: str) -> str:
-    """Drop otter's ``# BEGIN PROMPT`` ... ``# END PROMPT`` lines (student-only text)."""
+    """Drop otter's ``# BEGIN PROMPT`` ... ``# END PROMPT`` blocks (student-only text; in a
+    master they sit inside an inert triple-quoted string)."""
     kept, in_prompt = [], False
     for line in source.splitlines():
-        if line.strip().startswith(PROMPT_BEGIN):
+        if line.rstrip().endswith(PROMPT_BEGIN):
             in_prompt = True
-        elif line.strip().startswith(PROMPT_END):
+        elif line.rstrip().endswith(PROMPT_END):
             in_prompt = False
         elif not in_prompt:
             kept.append(line)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .assignments import ASSIGNMENTS, get_assignment
+from .datasets.mnist import MnistDataError
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -46,7 +47,11 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data(_: argparse.Namespace) -> int:
+def _data(args: argparse.Namespace) -> int:
+    if args.dataset == "mnist":
+        from .datasets import mnist
+
+        return mnist.main()
     from .datasets import xiaogege
 
     xiaogege.main()
@@ -80,8 +85,10 @@ def make_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=int)
     demo.set_defaults(func=_demo)
 
-    data = commands.add_parser("data", help="rebuild the data the kit ships")
-    data.add_argument("dataset", choices=["xiaogege"])
+    data = commands.add_parser(
+        "data", help="xiaogege: rebuild the shipped CSV; mnist: find or download MNIST"
+    )
+    data.add_argument("dataset", choices=["xiaogege", "mnist"])
     data.set_defaults(func=_data)
     return parser
 
@@ -90,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, FileNotFoundError, NotADirectoryError) as error:
+    except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

@@ -29,6 +29,8 @@ import psutil
 
 from .attempts import function_states, question_note
 from .build import sha256_of
+from .datapaths import data_home
+from .datasets.mnist import keras_cache_file
 from .results import SubmissionResult, TestOutcome
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -41,6 +43,9 @@ class GradingJob:
 
     - manifest: the build manifest (``autograder/dist/<id>/manifest.json``) as a dict
     - timeout_s: wall-clock limit, seconds; memory_mb: address-space limit per process, MiB
+      (not applied on a GPU: CUDA reserves far more address space than it uses)
+    - device: where the kernel's TensorFlow runs, "cpu" or "gpu: <name>" (recorded as is)
+    - cpu_threads: threads for BLAS and TensorFlow's thread pools in this submission's kernel
     """
 
     assignment_id: str
@@ -49,6 +54,12 @@ class GradingJob:
     manifest: dict
     timeout_s: float
     memory_mb: int
+    device: str = "cpu"
+    cpu_threads: int = 1
+
+    @property
+    def on_gpu(self) -> bool:
+        return self.device.startswith("gpu")
 
 
 def load_manifest(path: Path) -> dict:
@@ -82,14 +93,23 @@ def check_notebook_file(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     return notebook, ""
 
 
-def _worker_env(scratch: Path) -> dict[str, str]:
+def _worker_env(scratch: Path, cpu_threads: int) -> dict[str, str]:
     env = dict(os.environ)
+    threads = str(max(1, cpu_threads))
     env.update(
+        # Resolved before HOME moves: the data and Keras caches stay the TA's.
+        HWKIT_DATA=str(data_home()),
+        KERAS_HOME=str(keras_cache_file().parents[1]),
+        HWKIT_OFFLINE="1",
         TMPDIR=str(scratch),
         HOME=str(scratch),
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS=threads,
+        OMP_NUM_THREADS=threads,
+        MKL_NUM_THREADS=threads,
+        TF_NUM_INTRAOP_THREADS=threads,
+        TF_NUM_INTEROP_THREADS="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        TF_FORCE_GPU_ALLOW_GROWTH="true",  # several kernels can share one GPU
         MPLBACKEND="Agg",
         PYTHONHASHSEED="0",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
@@ -125,7 +145,7 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
         "--autograder", str(job.autograder_zip.resolve()),
         "--submission", str(staged),
         "--result-fd", str(write_fd),
-        "--memory-mb", str(job.memory_mb),
+        "--memory-mb", str(0 if job.on_gpu else job.memory_mb),
     ]  # fmt: skip
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -134,7 +154,7 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=scratch,
-            env=_worker_env(scratch),
+            env=_worker_env(scratch, job.cpu_threads),
             pass_fds=(write_fd,),
             start_new_session=True,
         )
@@ -175,8 +195,9 @@ def _case_message(case: dict, passed: bool, error_line: str, note: str) -> str:
         return ""
     if note:
         return note
+    # A hidden test's error line is only ever its own REPORT line (the worker drops the rest).
     message = case["failure_message"]
-    if not case["hidden"] and error_line:
+    if error_line:
         message = f"{message} {error_line}".strip()
     return message or "测试未通过 / test failed"
 
@@ -259,7 +280,7 @@ def grade_submission(job: GradingJob) -> SubmissionResult:
         max_score=float(job.manifest["max_score"]),
         started_at=started_at,
         duration_s=round(time.monotonic() - clock, 3),
-        device="cpu",
+        device=job.device,
         tests=outcomes,
         detail=detail,
     )

@@ -5,6 +5,7 @@ notebook is graded as an error, never skipped. Files whose content was already g
 the same autograder are not graded again unless ``regrade`` is set.
 """
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from tqdm import tqdm
 
 from .assignments import Assignment
 from .build import sha256_of
+from .devices import tensorflow_device
 from .engine import GradingJob, grade_batch, load_manifest
 from .gradebook import Gradebook
 from .reports import write_feedback, write_grades_csv
@@ -21,13 +23,23 @@ from .results import SubmissionResult
 
 @dataclass(frozen=True)
 class GradeOptions:
-    """How to grade: parallel workers, per-submission limits, and whether to regrade."""
+    """How to grade: parallel workers, per-submission limits, and whether to regrade.
+
+    - device: "cpu", "gpu: <name>", or None to ask TensorFlow (assignments that use it)
+    """
 
     workers: int
     timeout_s: float
     memory_mb: int
     regrade: bool = False
     progress: bool = True
+    device: str | None = None
+
+
+def grading_device(assignment: Assignment, options: GradeOptions) -> str:
+    if options.device is not None:
+        return options.device
+    return tensorflow_device() if assignment.uses_tensorflow else "cpu"
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,8 @@ def grade_folder(
     with Gradebook(gradebook_path) as gradebook:
         by_name: dict[str, SubmissionResult] = {}
         jobs = []
+        device = grading_device(assignment, options) if files else "cpu"
+        cpu_threads = max(1, (os.cpu_count() or 1) // max(1, options.workers))
         for path in files:
             previous = None
             if not options.regrade:
@@ -89,6 +103,8 @@ def grade_folder(
                         manifest,
                         options.timeout_s,
                         options.memory_mb,
+                        device=device,
+                        cpu_threads=cpu_threads if assignment.uses_tensorflow else 1,
                     )
                 )
         bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",

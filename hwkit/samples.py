@@ -19,6 +19,15 @@ PARTIAL_SAMPLES = {
 BROKEN_SAMPLES = {
     "a2": {"broken_forward": "forward"},
 }
+# name -> (line in the solution, its replacement): one deliberate mistake
+MUTATED_SAMPLES = {
+    "a1": {
+        "wrong_activation": (
+            'A2 = keras.layers.Dense(units=128, activation="relu")(A1)',
+            'A2 = keras.layers.Dense(units=128, activation="sigmoid")(A1)',
+        )
+    },
+}
 NOT_A_NOTEBOOK = b"\x89PNG\r\n\x1a\n this is not a notebook \xff\xfe"
 
 
@@ -82,6 +91,18 @@ def break_function(
     raise KeyError(f"the solution defines no {function}")
 
 
+def mutate(solution: nbformat.NotebookNode, old: str, new: str) -> nbformat.NotebookNode:
+    """A copy of ``solution`` with the one occurrence of ``old`` replaced by ``new``."""
+    found = sum(c.source.count(old) for c in solution.cells if c.cell_type == "code")
+    if found != 1:
+        raise KeyError(f"expected `{old}` once in the solution, found it {found} times")
+    mutated = copy.deepcopy(solution)
+    for cell in mutated.cells:
+        if cell.cell_type == "code":
+            cell.source = cell.source.replace(old, new)
+    return mutated
+
+
 def write_samples(
     assignment_id: str, release_notebook: Path, solution_notebook: Path, out_dir: Path
 ) -> dict[str, Path]:
@@ -95,6 +116,8 @@ def write_samples(
         notebooks[name] = fill_functions(release, solution, functions)
     for name, function in BROKEN_SAMPLES.get(assignment_id, {}).items():
         notebooks[name] = break_function(solution, function)
+    for name, (old, new) in MUTATED_SAMPLES.get(assignment_id, {}).items():
+        notebooks[name] = mutate(solution, old, new)
     paths = {}
     for name, notebook in notebooks.items():
         paths[name] = out_dir / f"{name}.ipynb"

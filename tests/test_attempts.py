@@ -18,6 +18,14 @@ def test_states_tell_blank_attempted_and_syntax_error_apart():
     assert function_states(notebook) == {"f": BLANK, "g": ATTEMPTED, "h": SYNTAX_ERROR}
 
 
+def test_a_skeleton_blank_inside_a_call_counts_as_blank():
+    notebook = _notebook(
+        "def build():\n    A1 = Dense(units=..., activation='relu')(x)\n    return A1",
+        "def done():\n    A1 = Dense(units=10, activation='relu')(x)\n    return A1",
+    )
+    assert function_states(notebook) == {"build": BLANK, "done": ATTEMPTED}
+
+
 def test_the_last_definition_wins():
     notebook = _notebook("def f():\n    ...", "def f():\n    return 1")
     assert function_states(notebook)["f"] == ATTEMPTED
