@@ -31,7 +31,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 benchmark: $(VENV)/.installed
-	$(BIN)/python benchmarks/grade_a2.py
+	$(BIN)/python benchmarks/grade_samples.py --assignment a2
+	$(BIN)/python benchmarks/grade_samples.py --assignment a1 --repeats 1
+	$(BIN)/python benchmarks/a1_reference.py
 
 clean:
 	rm -rf $(VENV) build hwkit-out autograder/dist *.egg-info

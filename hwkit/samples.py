@@ -25,7 +25,8 @@ MUTATED_SAMPLES = {
         "wrong_activation": (
             'A2 = keras.layers.Dense(units=128, activation="relu")(A1)',
             'A2 = keras.layers.Dense(units=128, activation="sigmoid")(A1)',
-        )
+        ),
+        "slow_learner": ("LEARNING_RATE = 0.002", "LEARNING_RATE = 1e-06"),
     },
 }
 NOT_A_NOTEBOOK = b"\x89PNG\r\n\x1a\n this is not a notebook \xff\xfe"

@@ -49,3 +49,22 @@ def release_with_code(release: nbformat.NotebookNode, code: str, path: Path) -> 
     notebook.cells.insert(1, nbformat.v4.new_code_cell(code))
     nbformat.write(notebook, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def a1():
+    return get_assignment("a1")
+
+
+@pytest.fixture(scope="session")
+def a1_build(a1, tmp_path_factory) -> BuildOutput:
+    """A fresh build of A1 without otter's solution run (the grading tests grade the master)."""
+    root = tmp_path_factory.mktemp("a1-build")
+    return build(
+        a1, release_dir=root / "release", autograder_dir=root / "autograder", run_tests=False
+    )
+
+
+@pytest.fixture(scope="session")
+def a1_release_notebook(a1_build, a1) -> nbformat.NotebookNode:
+    return nbformat.read(a1_build.release_dir / a1.master.name, as_version=4)

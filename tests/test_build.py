@@ -9,16 +9,25 @@ import nbformat
 from hwkit.build import extract_reference_source, question_functions
 
 
-def test_committed_release_is_in_sync_with_its_master(a2, a2_build):
-    """Fails when someone edits solutions/a2/a2.ipynb without running `hwkit build a2`."""
-    committed = sorted(p.name for p in a2.release_dir.iterdir())
-    built = sorted(p.name for p in a2_build.release_dir.iterdir())
+def assert_release_in_sync(assignment, fresh_build):
+    committed = sorted(p.name for p in assignment.release_dir.iterdir())
+    built = sorted(p.name for p in fresh_build.release_dir.iterdir())
     assert committed == built
     for name in built:
-        fresh = (a2_build.release_dir / name).read_bytes()
-        assert (a2.release_dir / name).read_bytes() == fresh, (
-            f"assignments/a2/{name} is out of date: run `hwkit build a2` and commit the result"
+        fresh = (fresh_build.release_dir / name).read_bytes()
+        assert (assignment.release_dir / name).read_bytes() == fresh, (
+            f"assignments/{assignment.id}/{name} is out of date: "
+            f"run `hwkit build {assignment.id}` and commit the result"
         )
+
+
+def test_committed_release_is_in_sync_with_its_master(a2, a2_build):
+    """Fails when someone edits solutions/a2/a2.ipynb without running `hwkit build a2`."""
+    assert_release_in_sync(a2, a2_build)
+
+
+def test_committed_a1_release_is_in_sync_with_its_master(a1, a1_build):
+    assert_release_in_sync(a1, a1_build)
 
 
 def test_release_has_no_solutions_hidden_tests_or_reference(a2, a2_build, a2_release_notebook):

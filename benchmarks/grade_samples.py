@@ -1,9 +1,10 @@
-"""Benchmark: grading A2's sample batch with hwkit vs bare `otter run`, in one run.
+"""Benchmark: grading an assignment's sample batch with hwkit vs bare `otter run`, in one run.
 
-Prints: the build time, the batch's wall-clock time and per-submission durations with
-`hwkit grade` (workers = cores), and the wall-clock time of bare `otter run` on the same
-reference submission, serially.
-Run: `make benchmark` (or `.venv/bin/python benchmarks/grade_a2.py`).
+Prints: the build time, the device the grader uses, the batch's wall-clock time and
+per-submission durations with `hwkit grade` (workers = cores), and the wall-clock time of bare
+`otter run` on the same reference submission, serially.
+Run: `make benchmark` (or `.venv/bin/python benchmarks/grade_samples.py --assignment a1`).
+The data is whatever the kit finds ($HWKIT_DATA, else the user cache, else the fallback).
 """
 
 import argparse
@@ -37,24 +38,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=3, help="bare otter run repetitions")
+    parser.add_argument("--assignment", default="a2")
     args = parser.parse_args()
-    a2 = get_assignment("a2")
+    assignment = get_assignment(args.assignment)
     cores, python = os.cpu_count(), platform.python_version()
     print(f"machine: {platform.machine()}, {cores} cores, Python {python}")
     with tempfile.TemporaryDirectory(prefix="hwkit-bench-") as tmp:
         root = Path(tmp)
         started = time.perf_counter()
-        output = build(a2, release_dir=root / "release", autograder_dir=root / "autograder")
+        output = build(
+            assignment, release_dir=root / "release", autograder_dir=root / "autograder"
+        )
         print(f"build (otter assign + solution check): {time.perf_counter() - started:.1f} s")
-        solution = output.autograder_zip.parent / "a2-solution.ipynb"
-        samples = write_samples("a2", output.release_dir / "a2.ipynb", solution, root / "subs")
-        options = GradeOptions(workers=args.workers, timeout_s=a2.timeout_s,
-                               memory_mb=a2.memory_mb, regrade=True, progress=False)  # fmt: skip
+        solution = output.autograder_zip.parent / f"{assignment.id}-solution.ipynb"
+        release = output.release_dir / f"{assignment.id}.ipynb"
+        samples = write_samples(assignment.id, release, solution, root / "subs")
+        options = GradeOptions(
+            workers=args.workers, timeout_s=assignment.timeout_s,
+            memory_mb=assignment.memory_mb, regrade=True, progress=False,
+        )  # fmt: skip
         started = time.perf_counter()
-        report = grade_folder(a2, root / "subs", root / "graded", options,
+        report = grade_folder(assignment, root / "subs", root / "graded", options,
                               autograder_dir=output.autograder_zip.parent)  # fmt: skip
         batch = time.perf_counter() - started
-        print(f"\nhwkit grade: {len(samples)} submissions, {args.workers} workers: {batch:.1f} s")
+        print(f"\nhwkit grade: {len(samples)} submissions, {args.workers} workers, device "
+              f"{report.results[0].device}: {batch:.1f} s")  # fmt: skip
         for result in report.results:
             print(f"  {result.submission:<24} {result.score:>4g}/{result.max_score:g}"
                   f"  {result.duration_s:6.2f} s  {result.status[:60]}")  # fmt: skip

