@@ -2,11 +2,12 @@
 
 ``grade_submission`` checks the file, then runs ``hwkit.worker`` (which runs ``otter run``)
 in its own process and session with a wall-clock timeout, an address-space limit (set by the
-worker itself, inherited by the kernel), one BLAS thread and a scratch folder that is removed
-afterwards. Points come from the build manifest and the
-pass/fail list the worker sends through a private pipe, never from a file the submission
-could write. ``grade_batch`` runs several submissions at once and hands each result to a
-callback as soon as it is done, so a later engine (a cluster) only has to replace the pool.
+worker itself, inherited by the kernel; none on a GPU), ``job.cpu_threads`` BLAS/TensorFlow
+threads, no network downloads, and a scratch folder that is removed afterwards. Points come
+from the build manifest and the pass/fail list the worker sends through a private pipe, never
+from a file the submission could write. ``grade_batch`` runs several submissions at once and
+hands each result to a callback as soon as it is done, so a later engine (a cluster) only has
+to replace the pool.
 """
 
 import json
