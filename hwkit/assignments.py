@@ -78,9 +78,19 @@ ASSIGNMENTS: dict[str, Assignment] = {
         timeout_s=300.0,
         memory_mb=4096,
     ),
+    "a3": Assignment(
+        id="a3",
+        title=(
+            "A3 ImageNet-dog：DNN vs 浅层网络 / "
+            "ImageNet-dog: a DNN vs the shallow baseline"
+        ),
+        timeout_s=600.0,
+        memory_mb=8192,
+        uses_tensorflow=True,
+    ),
 }
 
-PLANNED = {"a3": "ImageNet-dog"}
+PLANNED: dict[str, str] = {}
 
 
 def get_assignment(assignment_id: str) -> Assignment:

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 from .assignments import ASSIGNMENTS, get_assignment
+from .datasets.imagenet_dog import ImageNetDogDataError
+from .datasets.imagenet_dog import make_parser as imagenet_dog_parser
 from .datasets.mnist import MnistDataError
 
 
@@ -52,6 +54,10 @@ def _data(args: argparse.Namespace) -> int:
         from .datasets import mnist
 
         return mnist.main()
+    if args.dataset == "imagenet-dog":
+        from .datasets import imagenet_dog
+
+        return imagenet_dog.main(args=args)
     from .datasets import xiaogege
 
     xiaogege.main()
@@ -85,10 +91,11 @@ def make_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=int)
     demo.set_defaults(func=_demo)
 
-    data = commands.add_parser(
-        "data", help="xiaogege: rebuild the shipped CSV; mnist: find or download MNIST"
-    )
-    data.add_argument("dataset", choices=["xiaogege", "mnist"])
+    data = commands.add_parser("data", help="find, download or build a dataset")
+    datasets = data.add_subparsers(dest="dataset", required=True)
+    datasets.add_parser("xiaogege", help="rebuild the shipped 小哥哥 CSV")
+    datasets.add_parser("mnist", help="find or download MNIST and say which source is used")
+    imagenet_dog_parser(datasets.add_parser("imagenet-dog", help="build the ImageNet-dog cache"))
     data.set_defaults(func=_data)
     return parser
 
@@ -97,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError) as error:
+    except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError,
+            ImageNetDogDataError) as error:  # fmt: skip
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

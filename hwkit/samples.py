@@ -19,14 +19,21 @@ PARTIAL_SAMPLES = {
 BROKEN_SAMPLES = {
     "a2": {"broken_forward": "forward"},
 }
-# name -> (line in the solution, its replacement): one deliberate mistake
+# name -> ((line in the solution, its replacement), ...): one deliberate mistake each
 MUTATED_SAMPLES = {
     "a1": {
-        "wrong_activation": (
+        "wrong_activation": ((
             'A2 = keras.layers.Dense(units=128, activation="relu")(A1)',
             'A2 = keras.layers.Dense(units=128, activation="sigmoid")(A1)',
+        ),),
+        "slow_learner": (("LEARNING_RATE = 0.002", "LEARNING_RATE = 1e-06"),),
+    },
+    "a3": {
+        # A DNN built without batch-norm (and so without the dropout that BN's noise replaces)
+        "no_batchnorm": (
+            ("    z = keras.layers.BatchNormalization(momentum=0.9)(z)\n", ""),
+            ("DROPOUT = 0.3\n", "DROPOUT = 0.0\n"),
         ),
-        "slow_learner": ("LEARNING_RATE = 0.002", "LEARNING_RATE = 1e-06"),
     },
 }
 NOT_A_NOTEBOOK = b"\x89PNG\r\n\x1a\n this is not a notebook \xff\xfe"
@@ -117,8 +124,10 @@ def write_samples(
         notebooks[name] = fill_functions(release, solution, functions)
     for name, function in BROKEN_SAMPLES.get(assignment_id, {}).items():
         notebooks[name] = break_function(solution, function)
-    for name, (old, new) in MUTATED_SAMPLES.get(assignment_id, {}).items():
-        notebooks[name] = mutate(solution, old, new)
+    for name, replacements in MUTATED_SAMPLES.get(assignment_id, {}).items():
+        notebooks[name] = solution
+        for old, new in replacements:
+            notebooks[name] = mutate(notebooks[name], old, new)
     paths = {}
     for name, notebook in notebooks.items():
         paths[name] = out_dir / f"{name}.ipynb"

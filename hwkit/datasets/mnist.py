@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datapaths import dataset_dir
+from .splits import stratified_test_mask
 
 SPLIT_SEED = 2017
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
@@ -155,16 +156,7 @@ def stratified_split(
 
     Returns X_train, y_train, X_test, y_test (rows keep their original order).
     """
-    rng = np.random.default_rng(seed)
-    counts = np.bincount(y, minlength=10)
-    quotas = counts * test_fraction
-    take = np.floor(quotas).astype(int)
-    shortfall = round(len(y) * test_fraction) - take.sum()
-    take[np.argsort(-(quotas - take), kind="stable")[:shortfall]] += 1
-    is_test = np.zeros(len(y), dtype=bool)
-    for digit in range(10):
-        members = rng.permutation(np.flatnonzero(y == digit))
-        is_test[members[: take[digit]]] = True
+    is_test = stratified_test_mask(y, round(len(y) * test_fraction), seed)
     return X[~is_test], y[~is_test], X[is_test], y[is_test]
 
 

@@ -1,0 +1,201 @@
+"""A3's grading budget and its statistically honest accuracy thresholds.
+
+The hidden accuracy tests retrain the student's DNN (their ``build_dnn``, optimizer and batch
+size) under a fixed budget — image side, training-set cap, epochs, early stopping — once per
+seed in ``student_seeds``, and average the held-out accuracies on the test part that the
+notebook never trains on. The bar is measured, not guessed: the reference solution is trained
+under the same budget on the same data once per seed in ``reference_seeds`` (cached beside the
+data's cache, computed once per data set and budget), and
+
+    threshold = mean_ref − standard_errors · SE,
+    SE² = sd_ref² / n_student + sd_ref² / n_reference + 2 · p (1 − p) / n_test
+
+the standard error of the difference between the student's mean and the reference's mean if
+the student's code were as good as the reference: seed-to-seed spread (``sd_ref``, measured)
+of both means, plus the binomial sampling error of the ``n_test`` held-out images for each of
+the two models (p = mean_ref). With 2 standard errors a submission exactly as good as the
+reference fails with probability about 2 %. The DNN must also beat the reference shallow net
+(the slide's configuration) by ``gap``.
+
+On a GPU the budget is the course's format (227 × 227, all training images); on a CPU it is
+64 × 64 and at most 8,000 training images, so one submission grades in minutes on 2 cores.
+"""
+
+import fcntl
+import functools
+import hashlib
+import inspect
+import json
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .a3_training import accuracy, fit_classifier, split_validation, steps_per_epoch
+from .datasets.imagenet_dog import COURSE_SIDE, DogImages, load_imagenet_dog
+
+GRADING_SEED = 2017
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How the hidden tests train one model.
+
+    - side: image side in pixels; max_train: cap on training images (None: all), a seeded
+      stratified sample; val_fraction: share of those kept for early stopping
+    - epochs, patience: at most this many epochs, stopping after ``patience`` without a lower
+      validation loss (best weights kept)
+    - student_seeds, reference_seeds: seeds of the retraining runs
+    - standard_errors, gap: the two bars (see the module docstring), accuracies in [0, 1]
+    """
+
+    name: str
+    side: int
+    max_train: int | None
+    val_fraction: float = 0.1
+    epochs: int = 20
+    patience: int = 3
+    student_seeds: tuple[int, ...] = (0, 1)
+    reference_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    standard_errors: float = 2.0
+    gap: float = 0.04
+
+    @property
+    def description(self) -> str:
+        cap = f"≤ {self.max_train:,} training images" if self.max_train else "all training images"
+        return (f"{self.name} budget: {self.side}×{self.side} gray, {cap}, ≤ {self.epochs} epochs "
+                f"with early stopping, mean of {len(self.student_seeds)} seeds")  # fmt: skip
+
+
+CPU_BUDGET = Budget("CPU", side=64, max_train=8_000)
+GPU_BUDGET = Budget("GPU", side=COURSE_SIDE, max_train=None)
+
+
+def budget_for(device: str) -> Budget:
+    """The budget for ``device`` as recorded by the grader ("cpu" or "gpu: <name>")."""
+    return GPU_BUDGET if device.startswith("gpu") else CPU_BUDGET
+
+
+def current_budget() -> Budget:
+    """The budget for the device TensorFlow sees in this process."""
+    import tensorflow as tf
+
+    return budget_for("gpu" if tf.config.list_physical_devices("GPU") else "cpu")
+
+
+def grading_rows(data: DogImages, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
+    """(train_rows, val_rows) into ``data.X_train`` under the budget's cap, seeded."""
+    rows = np.arange(len(data.y_train))
+    if budget.max_train and len(rows) > budget.max_train:
+        from .datasets.splits import stratified_test_mask
+
+        rows = np.flatnonzero(stratified_test_mask(data.y_train, budget.max_train, GRADING_SEED))
+    train, val = split_validation(np.asarray(data.y_train)[rows], budget.val_fraction, GRADING_SEED)
+    return rows[train], rows[val]
+
+
+def train_and_score(
+    build_model, make_optimizer, loss: str, batch_size: int, epochs: int,
+    data: DogImages, budget: Budget, seed: int, patience: int | None,
+) -> float:  # fmt: skip
+    """Held-out test accuracy of one model trained from ``seed`` under ``budget``.
+
+    - build_model(input_dim) → keras.Model; make_optimizer(steps_per_epoch) → optimizer
+    """
+    import keras
+
+    train_rows, val_rows = grading_rows(data, budget)
+    keras.utils.set_random_seed(seed)
+    model = build_model(data.input_dim)
+    optimizer = make_optimizer(steps_per_epoch(len(train_rows), batch_size))
+    fit_classifier(model, optimizer, loss, data.X_train, data.y_train, train_rows, val_rows,
+                   batch_size=batch_size, epochs=epochs, seed=seed, patience=patience)  # fmt: skip
+    return accuracy(model, data.X_test, data.y_test)
+
+
+def _dnn_runs(module, data: DogImages, budget: Budget, seeds) -> list[float]:
+    return [train_and_score(module.build_dnn, module.make_dnn_optimizer,
+                            "sparse_categorical_crossentropy", module.BATCH_SIZE, budget.epochs,
+                            data, budget, seed, budget.patience) for seed in seeds]  # fmt: skip
+
+
+def _shallow_runs(module, data: DogImages, budget: Budget, seeds) -> list[float]:
+    return [train_and_score(module.build_shallow, module.make_shallow_optimizer,
+                            "binary_crossentropy", module.SHALLOW_BATCH_SIZE,
+                            module.SHALLOW_EPOCHS, data, budget, seed, None)
+            for seed in seeds]  # fmt: skip
+
+
+def _reference_key(module, data: DogImages, budget: Budget) -> str:
+    text = json.dumps([asdict(budget), data.manifest["sha256"], inspect.getsource(module)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def bar(dnn: list[float], n_test: int, budget: Budget) -> dict:
+    """The threshold from the reference's accuracies ``dnn`` (one per seed) on ``n_test``
+    held-out images (see the module docstring): dnn_mean, dnn_sd, se, threshold."""
+    mean, sd = float(np.mean(dnn)), float(np.std(dnn, ddof=1))
+    variance = sd**2 * (1 / len(budget.student_seeds) + 1 / len(dnn))
+    se = math.sqrt(variance + 2 * mean * (1 - mean) / n_test)
+    return {"dnn_mean": mean, "dnn_sd": sd, "se": se,
+            "threshold": mean - budget.standard_errors * se}  # fmt: skip
+
+
+def reference_stats(module, data: DogImages, budget: Budget) -> dict:
+    """The reference's accuracies under ``budget`` on ``data`` and the resulting bars.
+
+    ``module`` is the reference solution (``a3_reference``: build_dnn, make_dnn_optimizer,
+    BATCH_SIZE, build_shallow, make_shallow_optimizer, SHALLOW_BATCH_SIZE, SHALLOW_EPOCHS).
+    Computed once per data set, budget and reference code, under a file lock so parallel
+    graders wait for one computation; stored as JSON in the data's cache folder.
+    """
+    path = data.cache_dir / f"reference-{_reference_key(module, data, budget)}.json"
+    with open(data.cache_dir / ".reference.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        dnn = _dnn_runs(module, data, budget, budget.reference_seeds)
+        shallow = _shallow_runs(module, data, budget, budget.reference_seeds)
+        stats = {"budget": asdict(budget), "data": data.description, "dnn": dnn,
+                 "shallow": shallow, "shallow_mean": float(np.mean(shallow)),
+                 **bar(dnn, len(data.y_test), budget)}  # fmt: skip
+        path.write_text(json.dumps(stats, indent=1), encoding="utf-8")
+        return stats
+
+
+@functools.lru_cache(maxsize=4)
+def student_dnn_accuracy(build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget) -> float:
+    """Mean held-out accuracy of the student's DNN over the budget's seeds (once per kernel)."""
+    data = grading_data(budget)
+    runs = _dnn_runs(_Student(build_dnn, make_dnn_optimizer, batch_size), data, budget,
+                     budget.student_seeds)  # fmt: skip
+    return float(np.mean(runs))
+
+
+@dataclass(frozen=True)
+class _Student:
+    build_dnn: object
+    make_dnn_optimizer: object
+    BATCH_SIZE: int
+
+
+def grading_data(budget: Budget) -> DogImages:
+    """The ImageNet-dog set at the budget's side (cached, quiet)."""
+    return load_imagenet_dog(budget.side, verbose=False)
+
+
+def checked_batch_size(batch_size) -> int:
+    """The student's batch size if it is an int in 16..1024; raises AssertionError otherwise."""
+    ok = isinstance(batch_size, int | np.integer) and 16 <= int(batch_size) <= 1024
+    assert ok, f"BATCH_SIZE must be an int between 16 and 1024, got {batch_size!r}"
+    return int(batch_size)
+
+
+def describe(stats: dict, budget: Budget, accuracy_value: float) -> str:
+    """One line for the feedback: the student's accuracy against both bars."""
+    return (f"held-out accuracy {accuracy_value:.1%} (mean of {len(budget.student_seeds)} "
+            f"seeds); bar {stats['threshold']:.1%} = reference {stats['dnn_mean']:.1%} − "
+            f"{budget.standard_errors:g} × SE {stats['se']:.1%} (reference sd over "
+            f"{len(stats['dnn'])} seeds {stats['dnn_sd']:.1%}); shallow reference "
+            f"{stats['shallow_mean']:.1%} + gap {budget.gap:.0%}; "
+            f"{budget.description}")  # fmt: skip
