@@ -24,10 +24,15 @@ On a GPU the budget is the course's format (227 × 227, all training images); on
 import fcntl
 import functools
 import hashlib
+import importlib.util
 import inspect
 import json
 import math
+import sys
+import tempfile
+import zipfile
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -199,3 +204,26 @@ def describe(stats: dict, budget: Budget, accuracy_value: float) -> str:
             f"{len(stats['dnn'])} seeds {stats['dnn_sd']:.1%}); shallow reference "
             f"{stats['shallow_mean']:.1%} + gap {budget.gap:.0%}; "
             f"{budget.description}")  # fmt: skip
+
+
+def prepare(autograder_zip: Path, device: str) -> dict:
+    """Before a batch: build the data cache at the device's budget and measure the reference
+    once (both cached), so submissions only train their own models. Raises
+    ``ImageNetDogDataError`` when there is no data to grade on."""
+    budget = budget_for(device)
+    data = load_imagenet_dog(budget.side)
+    with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(autograder_zip) as archive:
+        path = Path(archive.extract("files/a3_reference.py", folder))
+        spec = importlib.util.spec_from_file_location("a3_reference", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(f"参考解 / reference: measuring on {budget.description} (once per data set) ...",
+              flush=True)  # fmt: skip
+        stats = reference_stats(module, data, budget)
+    print(f"参考解 / reference: DNN {stats['dnn_mean']:.1%} ± {stats['dnn_sd']:.1%}, shallow "
+          f"{stats['shallow_mean']:.1%}; bar {stats['threshold']:.1%}", flush=True)  # fmt: skip
+    return stats
+
+
+if __name__ == "__main__":  # python -m hwkit.a3_budget AUTOGRADER_ZIP DEVICE
+    prepare(Path(sys.argv[1]), sys.argv[2])

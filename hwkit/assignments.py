@@ -22,6 +22,8 @@ class Assignment:
     - memory_mb: default address-space limit per grading process, MiB
     - uses_tensorflow: grading kernels run TensorFlow (the grader then finds out whether
       TensorFlow sees a GPU, uses it, and records the device)
+    - prepare_module: run as ``python -m <module> <autograder zip> <device>`` once before a
+      batch (e.g. to cache data and measure the reference); a failure stops the batch
     """
 
     id: str
@@ -30,6 +32,7 @@ class Assignment:
     timeout_s: float = 300.0
     memory_mb: int = 4096
     uses_tensorflow: bool = False
+    prepare_module: str | None = None
 
     @property
     def master(self) -> Path:
@@ -87,6 +90,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
         timeout_s=600.0,
         memory_mb=8192,
         uses_tensorflow=True,
+        prepare_module="hwkit.a3_budget",
     ),
 }
 

@@ -9,6 +9,7 @@ from .assignments import ASSIGNMENTS, get_assignment
 from .datasets.imagenet_dog import ImageNetDogDataError
 from .datasets.imagenet_dog import make_parser as imagenet_dog_parser
 from .datasets.mnist import MnistDataError
+from .engine import PrepareError
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError,
-            ImageNetDogDataError) as error:  # fmt: skip
+            ImageNetDogDataError, PrepareError) as error:  # fmt: skip
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

@@ -30,7 +30,7 @@ import psutil
 
 from .attempts import function_states, question_note
 from .build import sha256_of
-from .datapaths import data_home
+from .datapaths import cache_home, data_home
 from .datasets.mnist import keras_cache_file
 from .results import SubmissionResult, TestOutcome
 
@@ -100,6 +100,7 @@ def _worker_env(scratch: Path, cpu_threads: int) -> dict[str, str]:
     env.update(
         # Resolved before HOME moves: the data and Keras caches stay the TA's.
         HWKIT_DATA=str(data_home()),
+        HWKIT_CACHE=str(cache_home()),
         KERAS_HOME=str(keras_cache_file().parents[1]),
         HWKIT_OFFLINE="1",
         TMPDIR=str(scratch),
@@ -120,6 +121,29 @@ def _worker_env(scratch: Path, cpu_threads: int) -> dict[str, str]:
     # A shared matplotlib cache: a fresh one per submission costs a font scan each time.
     env.setdefault("MPLCONFIGDIR", str(Path(platformdirs.user_cache_dir("hwkit")) / "matplotlib"))
     return env
+
+
+class PrepareError(RuntimeError):
+    """The step before a batch failed (no data, no reference); the message says why."""
+
+
+def run_prepare(module: str, autograder_zip: Path, device: str, timeout_s: float) -> None:
+    """Run ``python -m module autograder_zip device`` once before a batch, with the grading
+    environment (all cores; downloads allowed if the TA's environment allows them). Its
+    output goes to the TA's terminal; a non-zero exit raises ``PrepareError``."""
+    with tempfile.TemporaryDirectory(prefix="hwkit-prepare-") as scratch:
+        env = _worker_env(Path(scratch), os.cpu_count() or 1)
+        if not os.environ.get("HWKIT_OFFLINE"):
+            env.pop("HWKIT_OFFLINE")
+        try:
+            done = subprocess.run([sys.executable, "-m", module, str(autograder_zip), device],
+                                  env=env, stderr=subprocess.PIPE, text=True,
+                                  timeout=timeout_s)  # fmt: skip
+        except subprocess.TimeoutExpired as error:
+            raise PrepareError(f"{module} took longer than {timeout_s:.0f} s") from error
+    if done.returncode != 0:
+        lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+        raise PrepareError(f"preparing the batch failed: {lines[-1] if lines else done.returncode}")
 
 
 def _kill_all(processes: dict[int, psutil.Process]) -> None:

@@ -15,10 +15,12 @@ from tqdm import tqdm
 from .assignments import Assignment
 from .build import sha256_of
 from .devices import tensorflow_device
-from .engine import GradingJob, grade_batch, load_manifest
+from .engine import GradingJob, grade_batch, load_manifest, run_prepare
 from .gradebook import Gradebook
 from .reports import write_feedback, write_grades_csv
 from .results import SubmissionResult
+
+PREPARE_TIMEOUT_S = 3600.0  # data decoding and reference training, once per data set
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,9 @@ def grade_folder(
                         cpu_threads=cpu_threads if assignment.uses_tensorflow else 1,
                     )
                 )
+        if jobs and assignment.prepare_module:
+            run_prepare(assignment.prepare_module, autograder_zip, device,
+                        timeout_s=PREPARE_TIMEOUT_S)  # fmt: skip
         bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",
                    disable=not options.progress, file=sys.stderr)  # fmt: skip
 

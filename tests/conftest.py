@@ -14,10 +14,12 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _shared_data_home():
-    """Point $HWKIT_DATA at ../shared/data when this workplace has it (never copied)."""
+def _shared_data_home(tmp_path_factory):
+    """Point $HWKIT_DATA at ../shared/data when this workplace has it (never copied), and keep
+    derived caches (decoded photos, reference accuracies) in this session's own folder."""
     if SHARED_DATA.is_dir() and "HWKIT_DATA" not in os.environ:
         os.environ["HWKIT_DATA"] = str(SHARED_DATA)
+    os.environ["HWKIT_CACHE"] = str(tmp_path_factory.mktemp("hwkit-cache"))
     yield
 
 
@@ -75,3 +77,19 @@ def a1_build(a1, tmp_path_factory) -> BuildOutput:
 @pytest.fixture(scope="session")
 def a1_release_notebook(a1_build, a1) -> nbformat.NotebookNode:
     return nbformat.read(a1_build.release_dir / a1.master.name, as_version=4)
+
+
+@pytest.fixture(scope="session")
+def a3():
+    return get_assignment("a3")
+
+
+@pytest.fixture(scope="session")
+def a3_build(a3, tmp_path_factory) -> BuildOutput:
+    """A fresh build of A3 without otter's solution run (the grading tests grade the master)."""
+    return fresh_build(a3, tmp_path_factory, run_tests=False)
+
+
+@pytest.fixture(scope="session")
+def a3_release_notebook(a3_build, a3) -> nbformat.NotebookNode:
+    return nbformat.read(a3_build.release_dir / a3.master.name, as_version=4)

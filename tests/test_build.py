@@ -102,3 +102,7 @@ def test_question_functions_come_from_solution_cells_only():
         nbformat.v4.new_raw_cell("# END QUESTION"),
     ])  # fmt: skip
     assert question_functions(master) == {"q9": ["g"]}
+
+
+def test_committed_a3_release_is_in_sync_with_its_master(a3, a3_build):
+    assert_release_in_sync(a3, a3_build)

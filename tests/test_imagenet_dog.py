@@ -230,3 +230,18 @@ def test_pipeline_visits_every_image_once_per_epoch_in_a_seeded_order(tmp_path):
     assert jittered.shape == (64, side, side, 1)
     assert 0.0 <= jittered.min() and jittered.max() <= 1.0
     assert jittered.std(axis=(1, 2, 3)).mean() > 0.005  # flat images gained noise
+
+
+def test_cifar10_stand_in_is_balanced_labelled_and_says_it_is_a_stand_in(tmp_path, monkeypatch):
+    """The stand-in path with small CIFAR-like arrays in place of Keras's 170 MB download."""
+    rng = np.random.default_rng(0)
+    classes = np.repeat(np.arange(10), 30)
+    images = np.where((classes == imagenet_dog.CIFAR10_DOG)[:, None, None, None], 220, 30)
+    images = (images + rng.integers(0, 20, size=(300, 32, 32, 3))).astype(np.uint8)
+    monkeypatch.setattr(imagenet_dog, "_cifar10_arrays", lambda allow: (images, classes))
+    data = load_imagenet_dog(16, data_dir=tmp_path / "nothing", verbose=False)
+    assert data.kind == "cifar10-standin" and "STAND-IN" in data.description
+    assert data.manifest["counts"] == {"train": {"dog": 24, "other": 24},
+                                       "test": {"dog": 6, "other": 6}}  # fmt: skip
+    for X, y in ((data.X_train, data.y_train), (data.X_test, data.y_test)):
+        assert np.all((X.reshape(len(X), -1).mean(axis=1) > 120) == (y == 1))

@@ -3,7 +3,7 @@ accuracies of the shallow net and the DNN on every dog/other photo set found und
 
 Run from the project root (``../shared/data`` is used when it exists):
 
-    .venv/bin/python benchmarks/a3_reference.py [--seeds 5] [--quick]
+    .venv/bin/python benchmarks/a3_accuracy.py [--seeds 5] [--quick]
 
 Everything is trained exactly as the hidden tests do (``hwkit.a3_budget.train_and_score``,
 the CPU budget, or the GPU budget at 227 × 227 when TensorFlow sees a GPU), with the
@@ -80,8 +80,10 @@ def timed_runs(run, seeds) -> tuple[list[float], float]:
 
 
 def accuracy_table(ref, budget, seeds, sets) -> None:
-    print(f"\n### Reference accuracies ({budget.description}; held-out test part)\n")
-    print("| set | train / test | shallow | DNN | DNN − shallow | s per DNN run | s per shallow run |")
+    print(f"\n### Reference accuracies, {len(seeds)} seeds each ({budget.description}; held-out "
+          "test part)\n")  # fmt: skip
+    print("| set | train / test | shallow | DNN | DNN − shallow | s per DNN run | "
+          "s per shallow run |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
     for name in sets:
         data = load_imagenet_dog(budget.side, data_dir=data_home() / name, verbose=False)

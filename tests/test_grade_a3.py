@@ -1,0 +1,76 @@
+"""End to end on A3: grade the master and deliberate mistakes on real photos, assert exact
+scores. Graded on the ImageNet-dog set the grader finds (../shared/data/imagenet_dog here: 6,000
+Tiny ImageNet photos) under the CPU budget, with the bars measured from the reference before the
+batch; skipped where no ImageNet-dog data can be found.
+"""
+
+import json
+import shutil
+
+import pytest
+
+from hwkit.datapaths import dataset_dir
+from hwkit.datasets.imagenet_dog import ImageNetDogDataError, find_source
+from hwkit.grading import GradeOptions, grade_folder
+from hwkit.samples import write_samples
+
+BATCHNORM_CASES = {"q2 - 2", "q2 - 3", "q3 - 3"}  # BN's place, BN's training forward, BN in DNN
+
+
+@pytest.fixture(scope="module")
+def photos():
+    try:
+        find_source(dataset_dir("imagenet_dog"), allow_download=False)
+    except ImageNetDogDataError as error:
+        pytest.skip(f"no ImageNet-dog data here: {str(error)[:120]}")
+
+
+@pytest.fixture(scope="module")
+def manifest(a3_build):
+    return json.loads(a3_build.manifest_path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def graded(photos, a3, a3_build, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("a3-submissions")
+    solution = a3_build.autograder_zip.parent / "a3-solution.ipynb"
+    samples = write_samples("a3", a3_build.release_dir / "a3.ipynb", solution, folder)
+    samples["reference"].unlink()  # the same code as the master, graded below
+    shutil.copyfile(a3.master, folder / "master.ipynb")
+    options = GradeOptions(workers=2, timeout_s=a3.timeout_s, memory_mb=a3.memory_mb,
+                           progress=False)  # fmt: skip
+    out = tmp_path_factory.mktemp("a3-graded")
+    report = grade_folder(a3, folder, out, options, autograder_dir=a3_build.autograder_zip.parent)
+    return {r.submission: r for r in report.results}
+
+
+def _failed(result):
+    return {t.name for t in result.tests if not t.passed}
+
+
+def _points(manifest, names):
+    return sum(c["points"] for c in manifest["test_cases"] if c["name"] in names)
+
+
+def test_master_gets_full_marks_on_real_photos(graded, manifest):
+    result = graded["master.ipynb"]
+    assert (result.score, result.max_score, result.status) == (31, 31, "ok"), _failed(result)
+    assert len(result.tests) == len(manifest["test_cases"])
+    assert result.device == "cpu" or result.device.startswith("gpu: ")
+
+
+def test_blank_release_scores_zero(graded):
+    result = graded["blank_release.ipynb"]
+    assert result.score == 0 and result.max_score == 31
+    assert all(not t.passed for t in result.tests)
+
+
+def test_dnn_without_batchnorm_loses_exactly_the_batchnorm_points(graded, manifest):
+    result = graded["no_batchnorm.ipynb"]
+    assert _failed(result) == BATCHNORM_CASES
+    assert result.score == 31 - _points(manifest, BATCHNORM_CASES) == 28
+
+
+def test_not_a_notebook_is_an_error_for_that_file_only(graded):
+    result = graded["not_a_notebook.ipynb"]
+    assert result.score == 0 and result.status.startswith("error: not a notebook")
