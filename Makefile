@@ -34,7 +34,7 @@ benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/grade_samples.py --assignment a2
 	$(BIN)/python benchmarks/grade_samples.py --assignment a1 --repeats 1
 	$(BIN)/python benchmarks/a1_reference.py
-	$(BIN)/python benchmarks/grade_samples.py --assignment a3 --repeats 1
+	HWKIT_DATA=$${HWKIT_DATA:-$(CURDIR)/../shared/data} $(BIN)/python benchmarks/grade_samples.py --assignment a3 --repeats 1
 	$(BIN)/python benchmarks/a3_accuracy.py
 
 clean:

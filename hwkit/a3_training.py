@@ -63,7 +63,7 @@ def fit_classifier(
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                                        restore_best_weights=True))  # fmt: skip
     history = model.fit(train, validation_data=val, epochs=epochs, callbacks=callbacks,
-                        verbose=verbose)  # fmt: skip
+                        shuffle=False, verbose=verbose)  # the pipeline shuffles  # fmt: skip
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 
 
