@@ -33,11 +33,13 @@ import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 from .a3_training import accuracy, fit_classifier, split_validation, steps_per_epoch
 from .datasets.imagenet_dog import COURSE_SIDE, DogImages, load_imagenet_dog
+from .datasets.splits import stratified_test_mask
 
 GRADING_SEED = 2017
 
@@ -88,12 +90,15 @@ def current_budget() -> Budget:
     return budget_for("gpu" if tf.config.list_physical_devices("GPU") else "cpu")
 
 
+def grading_data(budget: Budget) -> DogImages:
+    """The ImageNet-dog set at the budget's side (cached, quiet)."""
+    return load_imagenet_dog(budget.side, verbose=False)
+
+
 def grading_rows(data: DogImages, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
     """(train_rows, val_rows) into ``data.X_train`` under the budget's cap, seeded."""
     rows = np.arange(len(data.y_train))
     if budget.max_train and len(rows) > budget.max_train:
-        from .datasets.splits import stratified_test_mask
-
         rows = np.flatnonzero(stratified_test_mask(data.y_train, budget.max_train, GRADING_SEED))
     train, val = split_validation(np.asarray(data.y_train)[rows], budget.val_fraction, GRADING_SEED)
     return rows[train], rows[val]
@@ -172,21 +177,9 @@ def reference_stats(module, data: DogImages, budget: Budget) -> dict:
 def student_dnn_accuracy(build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget) -> float:
     """Mean held-out accuracy of the student's DNN over the budget's seeds (once per kernel)."""
     data = grading_data(budget)
-    runs = _dnn_runs(_Student(build_dnn, make_dnn_optimizer, batch_size), data, budget,
-                     budget.student_seeds)  # fmt: skip
-    return float(np.mean(runs))
-
-
-@dataclass(frozen=True)
-class _Student:
-    build_dnn: object
-    make_dnn_optimizer: object
-    BATCH_SIZE: int
-
-
-def grading_data(budget: Budget) -> DogImages:
-    """The ImageNet-dog set at the budget's side (cached, quiet)."""
-    return load_imagenet_dog(budget.side, verbose=False)
+    student = SimpleNamespace(build_dnn=build_dnn, make_dnn_optimizer=make_dnn_optimizer,
+                              BATCH_SIZE=batch_size)  # fmt: skip
+    return float(np.mean(_dnn_runs(student, data, budget, budget.student_seeds)))
 
 
 def checked_batch_size(batch_size) -> int:

@@ -22,6 +22,7 @@ def chain(model) -> list:
 
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     for previous, layer in zip([None, *layers], layers, strict=False):
+        # Keras 3 has no public accessor for a layer's inputs in a functional graph.
         inbound = layer._inbound_nodes[0].parent_nodes if layer._inbound_nodes else []
         sources = [node.operation for node in inbound]
         expected = [previous] if previous is not None else []
