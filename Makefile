@@ -4,7 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test build lint benchmark clean
+.PHONY: demo test build lint benchmark clean browser
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +22,15 @@ $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/hwkit demo
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pytest
+
+# Debian's Chromium and a CJK font for the leaderboard's real-browser test (Playwright drives
+# this Chromium; it never downloads a browser of its own). Without them that test skips.
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei) || \
+	  echo "could not install chromium: the leaderboard browser test will skip"
 
 build: $(VENV)/.installed
 	$(BIN)/hwkit build

@@ -37,7 +37,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .a3_training import accuracy, fit_classifier, split_validation, steps_per_epoch
+from . import metrics
+from .a3_training import fit_classifier, predict_labels, split_validation, steps_per_epoch
 from .datasets.imagenet_dog import COURSE_SIDE, DogImages, load_imagenet_dog
 from .datasets.splits import stratified_test_mask
 
@@ -104,11 +105,11 @@ def grading_rows(data: DogImages, budget: Budget) -> tuple[np.ndarray, np.ndarra
     return rows[train], rows[val]
 
 
-def train_and_score(
+def train_and_predict(
     build_model, make_optimizer, loss: str, batch_size: int, epochs: int,
     data: DogImages, budget: Budget, seed: int, patience: int | None,
-) -> float:  # fmt: skip
-    """Held-out test accuracy of one model trained from ``seed`` under ``budget``.
+) -> np.ndarray:  # fmt: skip
+    """Held-out test labels, (n_test,) int64, of one model trained from ``seed`` under ``budget``.
 
     - build_model(input_dim) → keras.Model; make_optimizer(steps_per_epoch) → optimizer
     """
@@ -120,13 +121,30 @@ def train_and_score(
     optimizer = make_optimizer(steps_per_epoch(len(train_rows), batch_size))
     fit_classifier(model, optimizer, loss, data.X_train, data.y_train, train_rows, val_rows,
                    batch_size=batch_size, epochs=epochs, seed=seed, patience=patience)  # fmt: skip
-    return accuracy(model, data.X_test, data.y_test)
+    return predict_labels(model, data.X_test)
+
+
+def train_and_score(
+    build_model, make_optimizer, loss: str, batch_size: int, epochs: int,
+    data: DogImages, budget: Budget, seed: int, patience: int | None,
+) -> float:  # fmt: skip
+    """Held-out test accuracy in [0, 1] of ``train_and_predict`` with the same arguments."""
+    labels = train_and_predict(build_model, make_optimizer, loss, batch_size, epochs,
+                               data, budget, seed, patience)  # fmt: skip
+    return float(np.mean(labels == np.asarray(data.y_test)))
+
+
+def _dnn_predictions(module, data: DogImages, budget: Budget, seeds) -> np.ndarray:
+    """(len(seeds), n_test) held-out labels of ``module``'s DNN, one row per seed."""
+    return np.stack([train_and_predict(module.build_dnn, module.make_dnn_optimizer,
+                                       "sparse_categorical_crossentropy", module.BATCH_SIZE,
+                                       budget.epochs, data, budget, seed, budget.patience)
+                     for seed in seeds])  # fmt: skip
 
 
 def _dnn_runs(module, data: DogImages, budget: Budget, seeds) -> list[float]:
-    return [train_and_score(module.build_dnn, module.make_dnn_optimizer,
-                            "sparse_categorical_crossentropy", module.BATCH_SIZE, budget.epochs,
-                            data, budget, seed, budget.patience) for seed in seeds]  # fmt: skip
+    correct = _dnn_predictions(module, data, budget, seeds) == np.asarray(data.y_test)[None, :]
+    return [float(row.mean()) for row in correct]
 
 
 def _shallow_runs(module, data: DogImages, budget: Budget, seeds) -> list[float]:
@@ -174,12 +192,23 @@ def reference_stats(module, data: DogImages, budget: Budget) -> dict:
 
 
 @functools.lru_cache(maxsize=4)
-def student_dnn_accuracy(build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget) -> float:
-    """Mean held-out accuracy of the student's DNN over the budget's seeds (once per kernel)."""
+def student_dnn_predictions(
+    build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget
+) -> np.ndarray:
+    """(n_student_seeds, n_test) held-out labels of the student's DNN, one row per seed of
+    the budget (trained once per kernel); recorded for the grader as accuracy "dnn"."""
     data = grading_data(budget)
     student = SimpleNamespace(build_dnn=build_dnn, make_dnn_optimizer=make_dnn_optimizer,
                               BATCH_SIZE=batch_size)  # fmt: skip
-    return float(np.mean(_dnn_runs(student, data, budget, budget.student_seeds)))
+    predictions = _dnn_predictions(student, data, budget, budget.student_seeds)
+    metrics.record("dnn", predictions)
+    return predictions
+
+
+def student_dnn_accuracy(build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget) -> float:
+    """Mean held-out accuracy in [0, 1] of the student's DNN over the budget's seeds."""
+    predictions = student_dnn_predictions(build_dnn, make_dnn_optimizer, batch_size, budget)
+    return float(np.mean(predictions == np.asarray(grading_data(budget).y_test)[None, :]))
 
 
 def checked_batch_size(batch_size) -> int:
@@ -189,10 +218,12 @@ def checked_batch_size(batch_size) -> int:
     return int(batch_size)
 
 
-def describe(stats: dict, budget: Budget, accuracy_value: float) -> str:
-    """One line for the feedback: the student's accuracy against both bars."""
-    return (f"held-out accuracy {accuracy_value:.1%} (mean of {len(budget.student_seeds)} "
-            f"seeds); bar {stats['threshold']:.1%} = reference {stats['dnn_mean']:.1%} − "
+def describe(stats: dict, budget: Budget) -> str:
+    """One line for the feedback: both bars and the budget. The student's own accuracy is not
+    in it: the grader reports the public part's (the whole held-out figure would give away the
+    private part's, ranked on the leaderboard after the reveal)."""
+    return (f"your DNN is below a bar (your public-part accuracy is in your report); "
+            f"bar {stats['threshold']:.1%} = reference {stats['dnn_mean']:.1%} − "
             f"{budget.standard_errors:g} × SE {stats['se']:.1%} (reference sd over "
             f"{len(stats['dnn'])} seeds {stats['dnn_sd']:.1%}); shallow reference "
             f"{stats['shallow_mean']:.1%} + gap {budget.gap:.0%}; "

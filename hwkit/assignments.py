@@ -24,6 +24,8 @@ class Assignment:
       TensorFlow sees a GPU, uses it, and records the device)
     - prepare_module: run as ``python -m <module> <autograder zip> <device>`` once before a
       batch (e.g. to cache data and measure the reference); a failure stops the batch
+    - accuracies: held-out accuracies its hidden tests record (``hwkit.metrics.record``);
+      ranked_accuracy: the one the leaderboard ranks by (None: score only)
     """
 
     id: str
@@ -33,6 +35,8 @@ class Assignment:
     memory_mb: int = 4096
     uses_tensorflow: bool = False
     prepare_module: str | None = None
+    accuracies: tuple[str, ...] = ()
+    ranked_accuracy: str | None = None
 
     @property
     def master(self) -> Path:
@@ -70,6 +74,8 @@ ASSIGNMENTS: dict[str, Assignment] = {
         timeout_s=600.0,
         memory_mb=8192,
         uses_tensorflow=True,
+        accuracies=("ova", "nn"),
+        ranked_accuracy="nn",
     ),
     "a2": Assignment(
         id="a2",
@@ -91,6 +97,8 @@ ASSIGNMENTS: dict[str, Assignment] = {
         memory_mb=8192,
         uses_tensorflow=True,
         prepare_module="hwkit.a3_budget",
+        accuracies=("dnn",),
+        ranked_accuracy="dnn",
     ),
 }
 

@@ -4,8 +4,9 @@ The steps, in order (each a small function below):
 1. stage the master with its support files and the reference module extracted from it;
 2. run ``otter assign`` on the staged master (it also runs the tests against the solution);
 3. copy the student notebook and support files to ``assignments/<id>/``;
-4. copy the autograder zip to ``autograder/dist/<id>/`` and write ``manifest.json`` (every
-   test case's question, points and student-facing message) from the zip's test files.
+4. copy the autograder zip to ``autograder/dist/<id>/``, its ``run_otter.py`` replaced by one
+   that adds Gradescope leaderboard entries, and write ``manifest.json`` (every test case's
+   question, points and student-facing message) from the zip's test files.
 """
 
 import ast
@@ -23,6 +24,8 @@ import nbformat
 import yaml
 
 from .assignments import Assignment
+from .course import CourseConfig, load_config
+from .leaderboard.gradescope import run_otter_source
 
 PROMPT_BEGIN, PROMPT_END = "# BEGIN PROMPT", "# END PROMPT"
 
@@ -213,6 +216,18 @@ def stabilise_cell_ids(notebook_path: Path) -> None:
     nbformat.write(notebook, notebook_path)
 
 
+def add_gradescope_leaderboard(
+    source_zip: Path, target_zip: Path, assignment_id: str, course: CourseConfig
+) -> None:
+    """Copy otter's zip to ``target_zip`` with ``run_otter.py`` replaced by hwkit's, which adds
+    Gradescope ``leaderboard`` entries to results.json (``hwkit.leaderboard.gradescope``)."""
+    source = run_otter_source(assignment_id, course.split_seed, course.public_fraction)
+    with zipfile.ZipFile(source_zip) as old, zipfile.ZipFile(target_zip, "w") as new:
+        for info in old.infolist():
+            data = source.encode() if info.filename == "run_otter.py" else old.read(info)
+            new.writestr(info, data)
+
+
 def _replace_dir(source: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
@@ -243,7 +258,7 @@ def build(
         _replace_dir(dist / "student", release_dir)
         autograder_dir.mkdir(parents=True, exist_ok=True)
         zip_path = autograder_dir / f"{assignment.id}-autograder.zip"
-        shutil.copy2(zips[0], zip_path)
+        add_gradescope_leaderboard(zips[0], zip_path, assignment.id, load_config())
         solution = dist / "autograder" / assignment.master.name
         shutil.copy2(solution, autograder_dir / f"{assignment.id}-solution.ipynb")
     manifest_path = autograder_dir / "manifest.json"

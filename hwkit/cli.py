@@ -6,10 +6,14 @@ import sys
 from pathlib import Path
 
 from .assignments import ASSIGNMENTS, get_assignment
+from .course import CourseConfigError, default_course_dir
 from .datasets.imagenet_dog import ImageNetDogDataError
 from .datasets.imagenet_dog import make_parser as imagenet_dog_parser
 from .datasets.mnist import MnistDataError
 from .engine import PrepareError
+from .roster import RosterError
+
+COURSE_HELP = "course folder (default: $HWKIT_COURSE or hwkit-out/course)"
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -40,6 +44,32 @@ def _grade(args: argparse.Namespace) -> int:
     print(f"\ngraded {report.graded}, already graded {report.reused}")
     print(f"gradebook:  {report.gradebook}\ngrades.csv: {report.grades_csv}")
     print(f"feedback:   {report.feedback_dir}/")
+    return 0
+
+
+def _roster(args: argparse.Namespace) -> int:
+    from .leaderboard import import_roster
+
+    count = import_roster(args.course, args.csv)
+    print(f"roster: {count} students imported into {args.course / 'gradebook.sqlite'}")
+    return 0
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    from .course import load_config
+    from .leaderboard import reveal, write_leaderboard
+
+    course = load_config(args.course, args.config)
+    for assignment_id in args.reveal or []:
+        when = reveal(args.course, assignment_id.lower())
+        print(f"{assignment_id}: private part revealed (since {when})")
+    output = write_leaderboard(args.course, args.out, course)
+    print(output.terminal)
+    if output.board.unmatched:
+        print(f"unmatched submissions / 未匹配的提交: {len(output.board.unmatched)} "
+              f"(see {output.unmatched_csv})")  # fmt: skip
+    print(f"page:       {output.page}\ngrades.csv: {output.grades_csv}")
+    print(f"reports:    {output.page.parent / 'reports'}/ ({len(output.reports)} students)")
     return 0
 
 
@@ -80,12 +110,32 @@ def make_parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help="grade a folder of submissions")
     grade.add_argument("assignment", help=f"assignment id ({', '.join(sorted(ASSIGNMENTS))})")
     grade.add_argument("submissions", type=Path, help="folder of submitted notebooks")
-    grade.add_argument("--out", type=Path, required=True, help="folder for gradebook and reports")
+    grade.add_argument("--out", type=Path, default=default_course_dir(),
+                       help="course folder for the gradebook and reports "
+                            "(default: $HWKIT_COURSE or hwkit-out/course)")  # fmt: skip
     grade.add_argument("--workers", type=int, help="parallel submissions (default: cores)")
     grade.add_argument("--timeout", type=float, help="seconds per submission")
     grade.add_argument("--memory-mb", type=int, help="memory limit per grading process, MiB")
     grade.add_argument("--regrade", action="store_true", help="grade files already graded")
     grade.set_defaults(func=_grade)
+
+    roster = commands.add_parser("roster", help="the course's students")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="import roster.csv (student_id, name, nickname, group, show_name)"
+    )
+    roster_import.add_argument("csv", type=Path, help="roster CSV, UTF-8, with a header row")
+    roster_import.add_argument("--course", type=Path, default=default_course_dir(),
+                               help=COURSE_HELP)  # fmt: skip
+    roster_import.set_defaults(func=_roster)
+
+    board = commands.add_parser("leaderboard", help="write the cohort leaderboard and grades")
+    board.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
+    board.add_argument("--out", type=Path, help="output folder (default: <course>/leaderboard)")
+    board.add_argument("--reveal", action="append", metavar="ASSIGNMENT",
+                       help="show this assignment's private part from now on (repeatable)")
+    board.add_argument("--config", type=Path, help="course.toml to use")
+    board.set_defaults(func=_leaderboard)
 
     demo = commands.add_parser("demo", help="build A2 and grade sample submissions")
     demo.add_argument("--out", type=Path, default=Path("hwkit-out/demo"))
@@ -105,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError,
-            ImageNetDogDataError, PrepareError) as error:  # fmt: skip
+    except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError, ImageNetDogDataError,
+            PrepareError, RosterError, CourseConfigError) as error:  # fmt: skip
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ hands each result to a callback as soon as it is done, so a later engine (a clus
 to replace the pool.
 """
 
+import base64
 import json
 import os
 import shutil
@@ -32,7 +33,11 @@ from .attempts import function_states, question_note
 from .build import sha256_of
 from .datapaths import cache_home, data_home
 from .datasets.mnist import keras_cache_file
-from .results import SubmissionResult, TestOutcome
+from .heldout import HeldOutSplit
+from .metrics import METRICS_DIR_ENV
+from .results import HeldOutAccuracy, SubmissionResult, TestOutcome
+from .roster import student_field
+from .submission_time import submission_time
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 LOG_TAIL_BYTES = 4000
@@ -47,6 +52,8 @@ class GradingJob:
       (not applied on a GPU: CUDA reserves far more address space than it uses)
     - device: where the kernel's TensorFlow runs, "cpu" or "gpu: <name>" (recorded as is)
     - cpu_threads: threads for BLAS and TensorFlow's thread pools in this submission's kernel
+    - heldout: the held-out labels and public/private cut that recorded predictions are scored
+      on (None: the assignment records none, or its data is missing)
     """
 
     assignment_id: str
@@ -57,6 +64,7 @@ class GradingJob:
     memory_mb: int
     device: str = "cpu"
     cpu_threads: int = 1
+    heldout: HeldOutSplit | None = None
 
     @property
     def on_gpu(self) -> bool:
@@ -105,6 +113,7 @@ def _worker_env(scratch: Path, cpu_threads: int) -> dict[str, str]:
         HWKIT_OFFLINE="1",
         TMPDIR=str(scratch),
         HOME=str(scratch),
+        **{METRICS_DIR_ENV: str(scratch / "metrics")},
         OPENBLAS_NUM_THREADS=threads,
         OMP_NUM_THREADS=threads,
         MKL_NUM_THREADS=threads,
@@ -112,7 +121,8 @@ def _worker_env(scratch: Path, cpu_threads: int) -> dict[str, str]:
         TF_NUM_INTEROP_THREADS="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         TF_FORCE_GPU_ALLOW_GROWTH="true",  # several kernels can share one GPU
-        MPLBACKEND="Agg",
+        # Inline, as in Jupyter: figures become PNG outputs (the report keeps the training curves).
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
         PYTHONHASHSEED="0",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
     )
@@ -162,6 +172,7 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
     # Otter's init cell opens "<id>.ipynb", so the copy graded carries the release's name.
     staged = scratch / "submission" / f"{job.assignment_id}.ipynb"
     staged.parent.mkdir()
+    (scratch / "metrics").mkdir()
     shutil.copyfile(job.submission, staged)
     read_fd, write_fd = os.pipe()
     log_path = scratch / "worker.log"
@@ -282,15 +293,26 @@ def _status(summary: dict | None, returncode: int | None, timed_out: bool, job: 
     return "ok"
 
 
+def _curves_png(summary: dict | None) -> bytes:
+    try:
+        return base64.b64decode((summary or {}).get("curves_png", ""), validate=True)
+    except (ValueError, TypeError):
+        return b""
+
+
 def grade_submission(job: GradingJob) -> SubmissionResult:
     """Grade one submission file; never raises for anything the submission does."""
     started_at, clock = _now(), time.monotonic()
     notebook, problem = check_notebook_file(job.submission)
     sha256 = sha256_of(job.submission) if job.submission.is_file() else ""
     summary, detail, returncode, timed_out = None, problem, None, False
+    accuracies: list[HeldOutAccuracy] = []
     if notebook is not None:
         with tempfile.TemporaryDirectory(prefix="hwkit-grade-") as scratch:
             summary, detail, returncode, timed_out = _run_worker(job, Path(scratch))
+            if job.heldout is not None and not timed_out:
+                accuracies, notes = job.heldout.score(Path(scratch) / "metrics")
+                detail = "\n".join([*notes, detail]) if notes else detail
     status = f"error: {problem}" if problem else _status(summary, returncode, timed_out, job)
     if timed_out:
         summary = None  # a run cut short has no trustworthy results
@@ -308,6 +330,10 @@ def grade_submission(job: GradingJob) -> SubmissionResult:
         device=job.device,
         tests=outcomes,
         detail=detail,
+        submitted_at=submission_time(job.submission),
+        student_field=student_field(notebook),
+        accuracies=accuracies,
+        curves_png=_curves_png(summary),
     )
 
 

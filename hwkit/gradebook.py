@@ -1,15 +1,21 @@
-"""A SQLite gradebook: stores grading runs (one row per run, one row per test) and reads them back.
+"""A SQLite gradebook: grading runs (one row per run, one per test, one per held-out accuracy),
+the course's roster and which assignments were revealed.
 
 Runs are never updated or deleted here: regrading adds a new run, and "latest" means the highest
-run id (the one recorded last).
+run id (the one recorded last). Schema 1 files (before submission times and accuracies) are
+upgraded in place when opened.
 """
 
+import secrets
 import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from hwkit.results import SubmissionResult, TestOutcome
+from hwkit.results import HeldOutAccuracy, SubmissionResult, TestOutcome
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -24,7 +30,9 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     duration_s REAL NOT NULL,
     device TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT ''
+    detail TEXT NOT NULL DEFAULT '',
+    submitted_at TEXT NOT NULL DEFAULT '',
+    student_field TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_by_content ON runs (assignment, sha256, autograder_sha256);
 CREATE TABLE IF NOT EXISTS test_results (
@@ -38,7 +46,41 @@ CREATE TABLE IF NOT EXISTS test_results (
     message TEXT
 );
 CREATE INDEX IF NOT EXISTS test_results_by_run ON test_results (run_id);
+CREATE TABLE IF NOT EXISTS accuracies (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    public REAL NOT NULL,
+    private REAL NOT NULL,
+    n_public INTEGER NOT NULL,
+    n_private INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS accuracies_by_run ON accuracies (run_id);
+CREATE TABLE IF NOT EXISTS artifacts (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS roster (
+    student_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    nickname TEXT NOT NULL DEFAULT '',
+    grp TEXT NOT NULL DEFAULT '',
+    show_name INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS reveals (
+    assignment TEXT PRIMARY KEY,
+    revealed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
+# Columns added to `runs` by schema 2 (ALTER TABLE on a schema 1 file).
+_RUN_COLUMNS_V2 = (
+    "submitted_at TEXT NOT NULL DEFAULT ''",
+    "student_field TEXT NOT NULL DEFAULT ''",
+)
 
 _RUN_FIELDS = (
     "assignment",
@@ -52,9 +94,24 @@ _RUN_FIELDS = (
     "duration_s",
     "device",
     "detail",
+    "submitted_at",
+    "student_field",
 )
 _TEST_FIELDS = ("question", "name", "score", "max_score", "hidden", "passed", "message")
+_ACCURACY_FIELDS = ("name", "public", "private", "n_public", "n_private")
 _SELECT_RUNS = f"SELECT id, {', '.join(_RUN_FIELDS)} FROM runs"
+_CURVES = "curves.png"
+
+
+@dataclass(frozen=True)
+class Student:
+    """One roster line. show_name: the student allows their real name on the public board."""
+
+    student_id: str
+    name: str = ""
+    nickname: str = ""
+    group: str = ""
+    show_name: bool = False
 
 
 class Gradebook:
@@ -77,8 +134,12 @@ class Gradebook:
             raise RuntimeError(
                 f"{self.path} has gradebook schema {version}; this hwkit knows {SCHEMA_VERSION}"
             )
-        self._conn.executescript(_SCHEMA)
-        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        with self._conn:
+            if version == 1:
+                for column in _RUN_COLUMNS_V2:
+                    self._conn.execute(f"ALTER TABLE runs ADD COLUMN {column}")
+            self._conn.executescript(_SCHEMA)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def __enter__(self) -> "Gradebook":
         return self
@@ -105,18 +166,80 @@ class Gradebook:
                 f"VALUES ({test_placeholders})",
                 [(run_id, *_test_row(test)) for test in result.tests],
             )
+            self._conn.executemany(
+                f"INSERT INTO accuracies (run_id, {', '.join(_ACCURACY_FIELDS)}) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(run_id, *(getattr(a, f) for f in _ACCURACY_FIELDS)) for a in result.accuracies],
+            )
+            if result.curves_png:
+                self._conn.execute(
+                    "INSERT INTO artifacts (run_id, name, data) VALUES (?, ?, ?)",
+                    (run_id, _CURVES, result.curves_png),
+                )
+        result.run_id = run_id
         return run_id
 
+    def curves_png(self, run_id: int) -> bytes:
+        """The training-curve PNG recorded with run ``run_id`` (b"" when there is none)."""
+        row = self._conn.execute(
+            "SELECT data FROM artifacts WHERE run_id = ? AND name = ?", (run_id, _CURVES)
+        ).fetchone()
+        return bytes(row[0]) if row else b""
+
+    def import_roster(self, students: Iterable[Student]) -> int:
+        """Add or update roster lines (keyed by student id) in one transaction; returns how many."""
+        rows = [(s.student_id, s.name, s.nickname, s.group, int(s.show_name)) for s in students]
+        with self._conn:
+            self._conn.executemany(
+                "INSERT INTO roster (student_id, name, nickname, grp, show_name) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(student_id) DO UPDATE SET "
+                "name = excluded.name, nickname = excluded.nickname, grp = excluded.grp, "
+                "show_name = excluded.show_name",
+                rows,
+            )
+        return len(rows)
+
+    def roster(self) -> list[Student]:
+        """The roster, by student id."""
+        rows = self._conn.execute(
+            "SELECT student_id, name, nickname, grp, show_name FROM roster ORDER BY student_id"
+        )
+        return [Student(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    def reveal(self, assignment: str) -> str:
+        """Mark ``assignment``'s private part as revealed (idempotent); returns when it was."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO reveals (assignment, revealed_at) VALUES (?, ?)",
+                (assignment, now),
+            )
+        return self.revealed()[assignment]
+
+    def revealed(self) -> dict[str, str]:
+        """Revealed assignment id -> when (ISO 8601 UTC)."""
+        return dict(self._conn.execute("SELECT assignment, revealed_at FROM reveals").fetchall())
+
+    def course_secret(self) -> str:
+        """A random key made once per gradebook (for anonymous handles nobody can recompute)."""
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)",
+                (secrets.token_hex(16),),
+            )
+        return self._conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0]
+
     def find_graded(
-        self, assignment: str, sha256: str, autograder_sha256: str
+        self, assignment: str, sha256: str, autograder_sha256: str, submission: str = ""
     ) -> SubmissionResult | None:
-        """The latest run of this exact file content under this exact autograder, or None."""
+        """The latest run of this exact file content under this exact autograder (one under
+        the file name ``submission`` first, when there is one), or None."""
         row = self._conn.execute(
             f"{_SELECT_RUNS} WHERE assignment = ? AND sha256 = ? AND autograder_sha256 = ? "
-            "ORDER BY id DESC LIMIT 1",
-            (assignment, sha256, autograder_sha256),
+            "ORDER BY submission = ? DESC, id DESC LIMIT 1",
+            (assignment, sha256, autograder_sha256, submission),
         ).fetchone()
-        return None if row is None else self._result(row)
+        return None if row is None else self._results([row])[0]
 
     def runs(self, assignment: str | None = None) -> list[SubmissionResult]:
         """Every run (of `assignment`, or of all assignments when None), with tests, by run id."""
@@ -138,18 +261,35 @@ class Gradebook:
         )
         return self._results(rows)
 
-    def _results(self, rows: sqlite3.Cursor) -> list[SubmissionResult]:
-        return [self._result(row) for row in rows.fetchall()]
+    def _results(self, rows: sqlite3.Cursor | list[sqlite3.Row]) -> list[SubmissionResult]:
+        runs = rows.fetchall() if isinstance(rows, sqlite3.Cursor) else rows
+        ids = [row["id"] for row in runs]
+        tests = self._children("test_results", _TEST_FIELDS, ids, _test_outcome)
+        accuracies = self._children("accuracies", _ACCURACY_FIELDS, ids, _accuracy)
+        return [
+            SubmissionResult(
+                **{name: row[name] for name in _RUN_FIELDS},
+                tests=tests.get(row["id"], []),
+                accuracies=accuracies.get(row["id"], []),
+                run_id=row["id"],
+            )
+            for row in runs
+        ]
 
-    def _result(self, row: sqlite3.Row) -> SubmissionResult:
-        tests = self._conn.execute(
-            f"SELECT {', '.join(_TEST_FIELDS)} FROM test_results WHERE run_id = ? ORDER BY rowid",
-            (row["id"],),
-        )
-        return SubmissionResult(
-            **{name: row[name] for name in _RUN_FIELDS},
-            tests=[_test_outcome(test) for test in tests],
-        )
+    def _children(self, table: str, fields: tuple[str, ...], run_ids: list[int], make) -> dict:
+        """run id -> [make(row), ...] for the rows of ``table`` belonging to ``run_ids``, in
+        insertion order; one query per 500 runs rather than one per run."""
+        children: dict[int, list] = {}
+        for start in range(0, len(run_ids), 500):
+            chunk = run_ids[start : start + 500]
+            rows = self._conn.execute(
+                f"SELECT run_id, {', '.join(fields)} FROM {table} "
+                f"WHERE run_id IN ({', '.join('?' * len(chunk))}) ORDER BY rowid",
+                chunk,
+            )
+            for row in rows:
+                children.setdefault(row["run_id"], []).append(make(row))
+        return children
 
 
 def _test_row(test: TestOutcome) -> tuple:
@@ -175,3 +315,7 @@ def _test_outcome(row: sqlite3.Row) -> TestOutcome:
         passed=bool(row["passed"]),
         message=row["message"] or "",
     )
+
+
+def _accuracy(row: sqlite3.Row) -> HeldOutAccuracy:
+    return HeldOutAccuracy(*(row[name] for name in _ACCURACY_FIELDS))

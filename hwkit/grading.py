@@ -5,6 +5,7 @@ notebook is graded as an error, never skipped. Files whose content was already g
 the same autograder are not graded again unless ``regrade`` is set.
 """
 
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -14,11 +15,14 @@ from tqdm import tqdm
 
 from .assignments import Assignment
 from .build import sha256_of
+from .course import CourseConfig, load_config
 from .devices import tensorflow_device
 from .engine import GradingJob, grade_batch, load_manifest, run_prepare
 from .gradebook import Gradebook
+from .heldout import HeldOutSplit, heldout_split
 from .reports import write_feedback, write_grades_csv
 from .results import SubmissionResult
+from .submission_time import submission_time
 
 PREPARE_TIMEOUT_S = 3600.0  # data decoding and reference training, once per data set
 
@@ -28,6 +32,8 @@ class GradeOptions:
     """How to grade: parallel workers, per-submission limits, and whether to regrade.
 
     - device: "cpu", "gpu: <name>", or None to ask TensorFlow (assignments that use it)
+    - course: the course's settings (held-out split); None: ``course.toml`` of the output
+      folder or of the project (``hwkit.course.load_config``)
     """
 
     workers: int
@@ -36,12 +42,26 @@ class GradeOptions:
     regrade: bool = False
     progress: bool = True
     device: str | None = None
+    course: CourseConfig | None = None
 
 
 def grading_device(assignment: Assignment, options: GradeOptions) -> str:
     if options.device is not None:
         return options.device
     return tensorflow_device() if assignment.uses_tensorflow else "cpu"
+
+
+def batch_heldout(assignment: Assignment, device: str, course: CourseConfig) -> HeldOutSplit | None:
+    """The held-out split that this batch's recorded predictions are scored on; None (said
+    once, not fatal: scores are still graded) when the data cannot be loaded."""
+    if not assignment.accuracies:
+        return None
+    try:
+        return heldout_split(assignment.id, assignment.accuracies, device,
+                             course.split_seed, course.public_fraction)  # fmt: skip
+    except Exception as error:  # the data modules raise their own errors, all with a reason
+        print(f"hwkit: held-out accuracies not recorded for this batch: {error}", file=sys.stderr)
+        return None
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,19 @@ def submission_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise NotADirectoryError(f"submissions folder not found: {folder}")
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _reused(gradebook: Gradebook, previous: SubmissionResult, path: Path) -> SubmissionResult:
+    """The earlier result of the same content, as the result of ``path``. Under another file
+    name (a student who resubmits the same notebook) it is recorded as a run of its own, with
+    this file's time, so every submission file has a run; under the same name it stands as is
+    (a re-downloaded export must not move a submission's time past the deadline)."""
+    if previous.submission == path.name:
+        return previous
+    copy = dataclasses.replace(previous, submission=path.name, submitted_at=submission_time(path),
+                               curves_png=gradebook.curves_png(previous.run_id))  # fmt: skip
+    gradebook.record(copy)
+    return copy
 
 
 def grade_folder(
@@ -80,6 +113,7 @@ def grade_folder(
         )
     manifest = load_manifest(autograder_dir / assignment.manifest_path.name)
     out_dir.mkdir(parents=True, exist_ok=True)
+    course = options.course or load_config(out_dir)
     feedback_dir = out_dir / "feedback"
     gradebook_path = out_dir / "gradebook.sqlite"
     with Gradebook(gradebook_path) as gradebook:
@@ -91,11 +125,10 @@ def grade_folder(
             previous = None
             if not options.regrade:
                 previous = gradebook.find_graded(
-                    assignment.id, sha256_of(path), manifest["autograder_sha256"]
+                    assignment.id, sha256_of(path), manifest["autograder_sha256"], path.name
                 )
             if previous is not None:
-                previous.submission = path.name
-                by_name[path.name] = previous
+                by_name[path.name] = _reused(gradebook, previous, path)
             else:
                 jobs.append(
                     GradingJob(
@@ -112,6 +145,9 @@ def grade_folder(
         if jobs and assignment.prepare_module:
             run_prepare(assignment.prepare_module, autograder_zip, device,
                         timeout_s=PREPARE_TIMEOUT_S)  # fmt: skip
+        if jobs:
+            heldout = batch_heldout(assignment, device, course)
+            jobs = [dataclasses.replace(job, heldout=heldout) for job in jobs]
         bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",
                    disable=not options.progress, file=sys.stderr)  # fmt: skip
 

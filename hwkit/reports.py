@@ -32,7 +32,7 @@ _UNSAFE = re.compile(
 _STATUS_WIDTH = 40
 
 
-def _num(x: float) -> str:
+def num(x: float) -> str:
     """`x` with at most 2 decimals and no trailing zeros: 14.0 -> "14", 13.3333 -> "13.33"."""
     text = f"{x:.2f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
@@ -49,10 +49,10 @@ def write_grades_csv(results: list[SubmissionResult], path: Path) -> Path:
             writer.writerow(
                 [
                     r.submission,
-                    _num(r.score),
-                    _num(r.max_score),
+                    num(r.score),
+                    num(r.max_score),
                     r.status,
-                    _num(r.duration_s),
+                    num(r.duration_s),
                     r.device,
                     r.sha256,
                     r.started_at,
@@ -88,7 +88,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _failed_tests(result: SubmissionResult) -> list[str]:
+def failed_test_lines(result: SubmissionResult) -> list[str]:
     """Markdown list items for the failed tests: name, visibility, student-safe message."""
     lines = []
     for test in result.tests:
@@ -102,13 +102,19 @@ def _failed_tests(result: SubmissionResult) -> list[str]:
 
 
 def feedback_markdown(result: SubmissionResult, title: str) -> str:
-    """A per-student Markdown report (Chinese first, English beside); never includes `detail`."""
+    """A per-student Markdown report (Chinese first, English beside); never includes `detail`
+    nor a private-part accuracy (those reach students only through the revealed leaderboard)."""
     lines = [
         f"# {title}",
         "",
         f"- 提交 / Submission: `{result.submission}`",
-        f"- 总分 / Total: {_num(result.score)} / {_num(result.max_score)}",
+        f"- 总分 / Total: {num(result.score)} / {num(result.max_score)}",
         f"- 状态 / Status: {_cell(result.status)}",
+    ]
+    lines += [
+        f"- 留出集公开部分准确率 / Held-out accuracy, public part ({a.name}): "
+        f"{a.public:.2%} ({a.n_public:,})"
+        for a in result.accuracies
     ]
     explanation = status_explanation(result.status)
     if explanation:
@@ -117,10 +123,10 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
     rows = _question_rows(result)
     if rows:
         lines += ["| 题目 / Question | 得分 / Score | 满分 / Max |", "|---|---:|---:|"]
-        lines += [f"| {_cell(q)} | {_num(s)} | {_num(m)} |" for q, s, m in rows]
+        lines += [f"| {_cell(q)} | {num(s)} | {num(m)} |" for q, s, m in rows]
     else:
         lines.append("没有测试结果 / No test results.")
-    failed = _failed_tests(result)
+    failed = failed_test_lines(result)
     if failed:
         lines += ["", "## 未通过的测试 / Failed tests", "", *failed]
     elif result.tests and result.status == "ok":
@@ -159,23 +165,29 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-def score_table(results: list[SubmissionResult]) -> str:
-    """A plain-text table (submission, score / max, status, seconds), columns aligned."""
-    header = ("submission", "score", "status", "seconds")
-    rows = [
-        (
-            r.submission,
-            f"{_num(r.score)} / {_num(r.max_score)}",
-            r.status if len(r.status) <= _STATUS_WIDTH else r.status[: _STATUS_WIDTH - 1] + "…",
-            f"{r.duration_s:.1f}",
-        )
-        for r in results
-    ]
+def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]],
+               right: tuple[bool, ...]) -> str:  # fmt: skip
+    """A plain-text table, columns aligned for the terminal (CJK characters count 2 columns);
+    ``right``: which columns are right-aligned."""
     widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    right = (False, True, False, True)
     lines = [
         "  ".join(_pad(cell, w, r) for cell, w, r in zip(row, widths, right, strict=True)).rstrip()
         for row in [header, *rows]
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
+
+
+def score_table(results: list[SubmissionResult]) -> str:
+    """A plain-text table (submission, score / max, status, seconds), columns aligned."""
+    rows = [
+        (
+            r.submission,
+            f"{num(r.score)} / {num(r.max_score)}",
+            r.status if len(r.status) <= _STATUS_WIDTH else r.status[: _STATUS_WIDTH - 1] + "…",
+            f"{r.duration_s:.1f}",
+        )
+        for r in results
+    ]
+    return text_table(("submission", "score", "status", "seconds"), rows,
+                      (False, True, False, True))  # fmt: skip

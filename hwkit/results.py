@@ -25,6 +25,24 @@ class TestOutcome:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class HeldOutAccuracy:
+    """A model's accuracy on the two parts of a held-out set, measured by the grader process
+    from the predictions the hidden test recorded (``hwkit.metrics``).
+
+    - name: which model, e.g. "nn" (A1) or "dnn" (A3)
+    - public, private: accuracy in [0, 1] on the public / private part (mean over the test's
+      seeds); the private one is for the TA until the assignment is revealed
+    - n_public, n_private: images or digits in each part
+    """
+
+    name: str
+    public: float
+    private: float
+    n_public: int
+    n_private: int
+
+
 @dataclass
 class SubmissionResult:
     """One grading run of one submission file.
@@ -32,6 +50,11 @@ class SubmissionResult:
     - status: "ok", "timeout (N s)", or "error: <reason>" (the score is still what the tests gave)
     - detail: grader-side notes for TAs (log tail, exception); never shown to students
     - started_at: ISO 8601 UTC; duration_s: wall-clock seconds; device: where it ran, e.g. "cpu"
+    - submitted_at: when the student submitted (ISO 8601 UTC, from the file name's timestamp
+      or the file's modification time); student_field: the notebook's ``STUDENT_ID`` ("" if none)
+    - accuracies: held-out accuracies the hidden tests recorded (A1, A3)
+    - curves_png: the training-curve figure the notebook drew under grading (PNG bytes), or b"";
+      stored by the gradebook, read back only on request (``Gradebook.curves_png``)
     """
 
     assignment: str
@@ -46,3 +69,8 @@ class SubmissionResult:
     device: str
     tests: list[TestOutcome] = field(default_factory=list)
     detail: str = ""
+    submitted_at: str = ""
+    student_field: str = ""
+    accuracies: list[HeldOutAccuracy] = field(default_factory=list)
+    curves_png: bytes = field(default=b"", compare=False, repr=False)
+    run_id: int = field(default=0, compare=False)  # the gradebook's id once recorded

@@ -16,6 +16,8 @@ import sys
 
 ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*)$")
 REPORT_LINE = re.compile(r"^\s*AssertionError: REPORT: (.*)$")
+CURVES_TAG = "training-curves"
+MAX_CURVES_BASE64 = 2 * 1024 * 1024
 
 
 def _first_error_line(doctest_output: str) -> str:
@@ -50,6 +52,19 @@ def _report_line(doctest_output: str) -> str:
     return lines[0][:300] if lines else ""
 
 
+def _curves_png(notebook) -> str:
+    """The first PNG drawn by a cell tagged ``training-curves`` (base64, as the notebook stores
+    it), or "" when there is none or it is larger than ``MAX_CURVES_BASE64``."""
+    for cell in getattr(notebook, "cells", []) or []:
+        if CURVES_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png", "")
+            if isinstance(png, str) and 0 < len(png) <= MAX_CURVES_BASE64:
+                return png.replace("\n", "")
+    return ""
+
+
 def summarize(results) -> dict:
     """Pass/fail of every test case of an otter ``GradingResults``, plus cell errors."""
     cases = []
@@ -70,6 +85,7 @@ def summarize(results) -> dict:
     return {
         "cases": cases,
         "cell_errors": _cell_errors(results.notebook),
+        "curves_png": _curves_png(results.notebook),
         "catastrophic": f"{type(catastrophic).__name__}: {catastrophic}" if catastrophic else "",
     }
 

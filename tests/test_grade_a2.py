@@ -120,6 +120,27 @@ def test_regrading_the_same_folder_grades_nothing_again(graded, a2, a2_build):
         assert len(gradebook.runs("a2")) == len(results)
 
 
+def test_a_resubmitted_copy_under_another_name_gets_its_own_run_with_its_own_time(
+    graded, a2, a2_build
+):
+    """Same content, new file name and STUDENT_ID unchanged: reused, not regraded, but recorded
+    so the student's second submission exists in the gradebook (the leaderboard counts it)."""
+    folder, out, options, results = graded
+    copy = folder / "2026001_20261205T1400.ipynb"
+    shutil.copyfile(folder / "reference.ipynb", copy)
+    try:
+        report = grade_folder(a2, folder, out, options,
+                              autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+    finally:
+        copy.unlink()
+    assert (report.graded, report.reused) == (0, len(results) + 1)
+    with Gradebook(out / "gradebook.sqlite") as gradebook:
+        runs = {r.submission: r for r in gradebook.latest_by_submission("a2")}
+    assert runs[copy.name].score == results["reference.ipynb"].score == 30
+    assert runs[copy.name].submitted_at == "2026-12-05T14:00:00+00:00"
+    assert runs["reference.ipynb"].submitted_at != runs[copy.name].submitted_at
+
+
 def test_infinite_loop_times_out_and_leaves_no_process_behind(a2, a2_build, a2_release_notebook,
                                                                tmp_path):  # fmt: skip
     folder = tmp_path / "submissions"

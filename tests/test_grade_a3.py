@@ -74,3 +74,24 @@ def test_dnn_without_batchnorm_loses_exactly_the_batchnorm_points(graded, manife
 def test_not_a_notebook_is_an_error_for_that_file_only(graded):
     result = graded["not_a_notebook.ipynb"]
     assert result.score == 0 and result.status.startswith("error: not a notebook")
+
+
+def test_master_records_both_parts_of_the_held_out_accuracy_and_its_curves(graded):
+    """The DNN's held-out predictions reach the grader, which splits them into the course's
+    public and private parts; the training-curve figure comes back as a PNG."""
+    from hwkit.a3_budget import CPU_BUDGET, GPU_BUDGET
+    from hwkit.course import load_config
+    from hwkit.datasets.imagenet_dog import load_imagenet_dog
+
+    result = graded["master.ipynb"]
+    (dnn,) = result.accuracies
+    side = (GPU_BUDGET if result.device.startswith("gpu") else CPU_BUDGET).side
+    n_test = len(load_imagenet_dog(side, allow_download=False, verbose=False).y_test)
+    assert dnn.name == "dnn" and dnn.n_public + dnn.n_private == n_test
+    assert dnn.n_public == round(load_config().public_fraction * n_test)
+    assert 0.5 < dnn.public < 1 and 0.5 < dnn.private < 1  # the reference DNN is ≈ 59 %
+    assert result.curves_png.startswith(b"\x89PNG")
+
+
+def test_a_blank_release_records_no_accuracy(graded):
+    assert graded["blank_release.ipynb"].accuracies == []

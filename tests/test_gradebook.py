@@ -45,9 +45,9 @@ def test_creates_parent_folders_schema_version_and_wal(tmp_path):
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"runs", "test_results"} <= tables
+        assert {"runs", "test_results", "accuracies", "roster", "reveals"} <= tables
     finally:
         conn.close()
 
@@ -133,3 +133,57 @@ def test_a_run_being_recorded_is_invisible_to_other_readers(book, monkeypatch):
     book.record(make_result())
     assert seen and set(seen) == {0}
     assert len(book.runs()) == 1
+
+
+def test_accuracies_submission_time_and_field_round_trip_and_curves_are_read_on_request(book):
+    from hwkit.results import HeldOutAccuracy
+
+    result = make_result(
+        submitted_at="2026-12-01T09:00:00+00:00",
+        student_field="2026001",
+        accuracies=[HeldOutAccuracy("nn", 0.97, 0.95, 5000, 5000)],
+        curves_png=b"\x89PNG...",
+    )
+    run_id = book.record(result)
+    (stored,) = book.runs()
+    assert stored == result and stored.run_id == run_id
+    assert stored.curves_png == b""  # not loaded with every run (2,000 reports would)
+    assert book.curves_png(run_id) == b"\x89PNG..." and book.curves_png(run_id + 1) == b""
+
+
+def test_a_schema_1_gradebook_is_upgraded_in_place_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    old_schema = gradebook_module._SCHEMA.split("CREATE TABLE IF NOT EXISTS accuracies")[0]
+    old_schema = old_schema.replace(
+        ",\n    submitted_at TEXT NOT NULL DEFAULT '',\n    student_field TEXT NOT NULL DEFAULT ''",
+        "",
+    )
+    conn.executescript(old_schema)
+    conn.execute(
+        "INSERT INTO runs (assignment, submission, sha256, autograder_sha256, status, score, "
+        "max_score, started_at, duration_s, device) VALUES "
+        "('a2', 'x.ipynb', 's', 'g', 'ok', 3, 30, '2024-05-01T08:00:00+00:00', 1, 'cpu')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Gradebook(path) as book:
+        (run,) = book.runs()
+        assert (run.submission, run.score, run.submitted_at, run.accuracies) == (
+            "x.ipynb", 3, "", []
+        )
+        book.record(make_result(submitted_at="2026-01-01T00:00:00+00:00"))
+        assert book.runs()[1].submitted_at == "2026-01-01T00:00:00+00:00"
+
+
+def test_roster_import_updates_by_id_and_reveal_and_secret_are_stable(book):
+    from hwkit.gradebook import Student
+
+    book.import_roster([Student("2", "李华"), Student("1", "陈明", "明明")])
+    book.import_roster([Student("2", "李华", "Hua", show_name=True)])
+    assert book.roster() == [Student("1", "陈明", "明明"), Student("2", "李华", "Hua", "", True)]
+    assert book.revealed() == {}
+    first = book.reveal("a1")
+    assert book.reveal("a1") == first and set(book.revealed()) == {"a1"}
+    assert book.course_secret() == book.course_secret() and len(book.course_secret()) == 32

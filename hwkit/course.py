@@ -1,0 +1,112 @@
+"""The course's settings (``course.toml``): held-out split seed, counted-submission rule,
+nickname policy and deadlines.
+
+Looked up in this order: an explicit path, ``<course folder>/course.toml``, the project's
+``course.toml``; with none of them the defaults below hold. Errors name the file and the key.
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .datapaths import PROJECT_ROOT
+
+FILE_NAME = "course.toml"
+COURSE_DIR_ENV = "HWKIT_COURSE"
+COUNTED_RULES = ("latest", "best")
+
+
+class CourseConfigError(ValueError):
+    """course.toml is malformed; the message names the file, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    """- split_seed, public_fraction: how each held-out set is cut into public/private parts
+    - counted: "latest" or "best" (see course.toml); require_nicknames: never show ids/names
+    - deadlines: assignment id -> deadline (timezone-aware, UTC)
+    """
+
+    name: str = "青年AI自强计划 · 计算机视觉课"
+    split_seed: int = 2026
+    public_fraction: float = 0.5
+    counted: str = "latest"
+    require_nicknames: bool = True
+    deadlines: dict[str, datetime] = field(default_factory=dict)
+    source: str = "defaults"
+
+    def deadline(self, assignment_id: str) -> datetime | None:
+        return self.deadlines.get(assignment_id)
+
+
+def default_course_dir() -> Path:
+    """Where ``hwkit grade`` and ``hwkit leaderboard`` keep the course's gradebook when no
+    folder is given: ``$HWKIT_COURSE``, else ``hwkit-out/course`` under the working folder."""
+    return Path(os.environ.get(COURSE_DIR_ENV) or Path("hwkit-out") / "course")
+
+
+def find_config(course_dir: Path | None = None, explicit: Path | None = None) -> Path | None:
+    """The course.toml to use (see the module docstring), or None."""
+    if explicit is not None:
+        if not Path(explicit).is_file():
+            raise FileNotFoundError(f"course settings not found: {explicit}")
+        return Path(explicit)
+    for candidate in (course_dir and Path(course_dir) / FILE_NAME, PROJECT_ROOT / FILE_NAME):
+        if candidate and candidate.is_file():
+            return candidate
+    return None
+
+
+def _deadline(value, where: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise CourseConfigError(
+            f"{where}: a deadline needs a date, a time and a time zone, "
+            f"e.g. 2026-12-06T23:59:00+08:00 (got {value!r})"
+        )
+    return value.astimezone(UTC)
+
+
+def parse_config(text: str, source: str) -> CourseConfig:
+    """A ``CourseConfig`` from course.toml's text; ``source`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CourseConfigError(f"{source}: not valid TOML ({error})") from error
+    course = data.get("course", {})
+    counted = course.get("counted", "latest")
+    if counted not in COUNTED_RULES:
+        raise CourseConfigError(
+            f"{source}: [course] counted = {counted!r}; use one of {', '.join(COUNTED_RULES)}"
+        )
+    fraction = course.get("public_fraction", 0.5)
+    if not isinstance(fraction, int | float) or not 0 < fraction < 1:
+        raise CourseConfigError(
+            f"{source}: [course] public_fraction must be between 0 and 1, got {fraction!r}"
+        )
+    seed = course.get("split_seed", 2026)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise CourseConfigError(f"{source}: [course] split_seed must be an integer, got {seed!r}")
+    deadlines = {
+        aid: _deadline(section["deadline"], f"{source}: [assignments.{aid}] deadline")
+        for aid, section in data.get("assignments", {}).items()
+        if "deadline" in section
+    }
+    return CourseConfig(
+        name=str(course.get("name", CourseConfig.name)),
+        split_seed=seed,
+        public_fraction=float(fraction),
+        counted=counted,
+        require_nicknames=bool(course.get("require_nicknames", True)),
+        deadlines=deadlines,
+        source=source,
+    )
+
+
+def load_config(course_dir: Path | None = None, explicit: Path | None = None) -> CourseConfig:
+    """The course's settings (see ``find_config``), defaults when there is no course.toml."""
+    path = find_config(course_dir, explicit)
+    if path is None:
+        return CourseConfig()
+    return parse_config(path.read_text(encoding="utf-8"), str(path))

@@ -1,0 +1,65 @@
+"""The held-out labels of an assignment, cut into the course's public and private parts, and the
+accuracies of a submission's recorded predictions on each part.
+
+Loaded once per batch in the grader process, from the same data the kernels grade on
+(``$HWKIT_DATA``, no download: kernels run offline), so the private part is computed where
+the submission cannot touch it.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .metrics import public_mask, read_predictions, split_accuracy
+from .results import HeldOutAccuracy
+
+
+@dataclass(frozen=True)
+class HeldOutSplit:
+    """- names: the accuracies the hidden tests record (e.g. ("ova", "nn"))
+    - y_test: (n,) int held-out labels; public: (n,) bool, True for the public part
+    """
+
+    names: tuple[str, ...]
+    y_test: np.ndarray
+    public: np.ndarray
+
+    def score(self, folder: Path) -> tuple[list[HeldOutAccuracy], list[str]]:
+        """Accuracies of the predictions recorded in ``folder``, and a note per missing one."""
+        accuracies, notes = [], []
+        n_public = int(self.public.sum())
+        for name in self.names:
+            predictions = read_predictions(folder, name, len(self.y_test))
+            if predictions is None:
+                notes.append(f"no valid held-out predictions recorded for {name!r}")
+                continue
+            public, private = split_accuracy(predictions, self.y_test, self.public)
+            accuracies.append(HeldOutAccuracy(name, round(public, 6), round(private, 6),
+                                              n_public, len(self.y_test) - n_public))  # fmt: skip
+        return accuracies, notes
+
+
+def heldout_labels(assignment_id: str, device: str) -> np.ndarray:
+    """The held-out labels the hidden tests of ``assignment_id`` measure accuracy on, (n,) int.
+    Raises the data module's error when the data is not there."""
+    if assignment_id == "a1":
+        from .datasets.mnist import load_mnist
+
+        return np.asarray(load_mnist(allow_download=False, verbose=False).y_test)
+    if assignment_id == "a3":
+        from .a3_budget import budget_for
+        from .datasets.imagenet_dog import load_imagenet_dog
+
+        side = budget_for(device).side
+        return np.asarray(load_imagenet_dog(side, allow_download=False, verbose=False).y_test)
+    raise KeyError(f"assignment {assignment_id!r} records no held-out accuracy")
+
+
+def heldout_split(
+    assignment_id: str, names: tuple[str, ...], device: str, seed: int, public_fraction: float
+) -> HeldOutSplit:
+    """The split for one batch: labels of ``assignment_id`` on ``device``'s data, cut with the
+    course's ``seed`` into a ``public_fraction`` public part (class-stratified)."""
+    y_test = heldout_labels(assignment_id, device)
+    return HeldOutSplit(names, y_test, public_mask(y_test, public_fraction, seed))

@@ -1,0 +1,120 @@
+"""The cohort leaderboard: roster, counted submissions, public/private held-out accuracy,
+the page, the terminal board, grades.csv and per-student reports.
+
+A course folder is what ``hwkit grade <id> <submissions> --out <folder>`` writes into: its
+``gradebook.sqlite`` holds every run of every assignment, the roster
+(``hwkit roster import``) and which assignments were revealed (``--reveal``); its optional
+``course.toml`` overrides the project's settings.
+
+- ``standings``: runs → students → counted submission → ranks (the TA's view)
+- ``view``: the students' view (no ids, no unrevealed private figures)
+- ``page``: the self-contained HTML page; ``exports``: terminal board, CSVs, reports
+- ``gradescope``: the same ranking's entries in Gradescope's results.json
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..assignments import ASSIGNMENTS, Assignment
+from ..course import CourseConfig, load_config
+from ..gradebook import Gradebook
+from ..roster import read_roster_csv
+from .exports import (
+    terminal_board,
+    write_grades_csv,
+    write_student_reports,
+    write_unmatched_csv,
+)
+from .page import write_page
+from .standings import Board, build_board
+from .view import public_view
+
+GRADEBOOK_NAME = "gradebook.sqlite"
+
+
+@dataclass(frozen=True)
+class LeaderboardOutput:
+    board: Board
+    page: Path
+    grades_csv: Path
+    unmatched_csv: Path
+    reports: list[Path]
+    terminal: str
+
+
+def open_course(course_dir: Path) -> Gradebook:
+    """The course folder's gradebook (created empty in an existing folder)."""
+    course_dir = Path(course_dir)
+    if not course_dir.is_dir():
+        raise NotADirectoryError(
+            f"course folder not found: {course_dir} (it is the --out folder of `hwkit grade`)"
+        )
+    return Gradebook(course_dir / GRADEBOOK_NAME)
+
+
+def import_roster(course_dir: Path, roster_csv: Path) -> int:
+    """Read the roster CSV (all or nothing) into the course's gradebook; returns how many."""
+    students = read_roster_csv(roster_csv)
+    with open_course(course_dir) as gradebook:
+        return gradebook.import_roster(students)
+
+
+def reveal(course_dir: Path, assignment_id: str) -> str:
+    """Show ``assignment_id``'s private part from now on; returns when it was revealed."""
+    if assignment_id not in ASSIGNMENTS:
+        raise KeyError(f"unknown assignment '{assignment_id}'; available: "
+                       f"{', '.join(sorted(ASSIGNMENTS))}")  # fmt: skip
+    with open_course(course_dir) as gradebook:
+        return gradebook.reveal(assignment_id)
+
+
+def _planned_max_score(assignment: Assignment) -> float:
+    try:
+        return float(json.loads(assignment.manifest_path.read_text(encoding="utf-8"))["max_score"])
+    except (OSError, KeyError, ValueError):  # not built yet: 0 until someone submits
+        return 0.0
+
+
+def load_board(course_dir: Path, course: CourseConfig | None = None,
+               assignments: list[Assignment] | None = None) -> tuple[Board, Gradebook]:  # fmt: skip
+    """The cohort's board from the course folder, and its open gradebook (close it)."""
+    course = course or load_config(course_dir)
+    assignments = assignments or [ASSIGNMENTS[a] for a in sorted(ASSIGNMENTS)]
+    gradebook = open_course(course_dir)
+    board = build_board(
+        assignments,
+        {a.id: gradebook.latest_by_submission(a.id) for a in assignments},
+        gradebook.roster(),
+        course,
+        set(gradebook.revealed()),
+        gradebook.course_secret(),
+        datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        {a.id: _planned_max_score(a) for a in assignments},
+    )
+    return board, gradebook
+
+
+def write_leaderboard(
+    course_dir: Path,
+    out_dir: Path | None = None,
+    course: CourseConfig | None = None,
+    assignments: list[Assignment] | None = None,
+) -> LeaderboardOutput:
+    """Write ``<out>/leaderboard.html`` (for students), ``grades.csv``, ``unmatched.csv`` and
+    ``reports/`` (for the TA to hand out); ``out_dir`` defaults to ``<course>/leaderboard``."""
+    out_dir = Path(out_dir) if out_dir else Path(course_dir) / "leaderboard"
+    board, gradebook = load_board(course_dir, course, assignments)
+    with gradebook:
+        reports = write_student_reports(board, out_dir / "reports", gradebook.curves_png)
+    page = write_page(public_view(board), out_dir)
+    terminal = "\n".join(terminal_board(b, limit=20) for b in board.boards)
+    return LeaderboardOutput(
+        board,
+        page,
+        write_grades_csv(board, out_dir / "grades.csv"),
+        write_unmatched_csv(board, out_dir / "unmatched.csv"),
+        reports,
+        terminal,
+    )

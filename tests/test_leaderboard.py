@@ -1,0 +1,222 @@
+"""The cohort leaderboard from a gradebook: who counts, who ranks where, what students may see,
+and what the TA exports. Runs are made by hand (no grading), so every expected rank is known."""
+
+import csv
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from hwkit.assignments import get_assignment
+from hwkit.cli import main as hwkit_main
+from hwkit.course import CourseConfig
+from hwkit.gradebook import Gradebook, Student
+from hwkit.leaderboard import load_board, write_leaderboard
+from hwkit.leaderboard.standings import anonymous_handle
+from hwkit.leaderboard.view import public_view
+from hwkit.results import HeldOutAccuracy, SubmissionResult
+from hwkit.results import TestOutcome as Outcome
+
+A1, A2 = get_assignment("a1"), get_assignment("a2")
+DEADLINE = datetime(2026, 12, 6, 15, 59, tzinfo=UTC)
+COURSE = CourseConfig(split_seed=7, deadlines={"a1": DEADLINE, "a2": DEADLINE})
+PNG = b"\x89PNG\r\n\x1a\nfake"
+
+
+def run(submission, score, when, assignment="a1", public=None, private=None, field="", png=b""):
+    """A graded run: ``score`` of 35, submitted at ``when`` (ISO UTC), with an "nn" accuracy."""
+    accuracies = []
+    if public is not None:
+        accuracies = [HeldOutAccuracy("nn", public, private, 5000, 5000)]
+    return SubmissionResult(
+        assignment=assignment, submission=submission, sha256=submission, autograder_sha256="g",
+        status="ok" if score == 35 else "error: ValueError: bad shape", score=score,
+        max_score=35.0, started_at=when, duration_s=1.0, device="cpu",
+        tests=[Outcome("q9", "q9 - 2", score, 35.0, hidden=True, passed=score == 35,
+                           message="" if score == 35 else "REPORT: below the bar")],
+        submitted_at=when, student_field=field, accuracies=accuracies, curves_png=png,
+    )  # fmt: skip
+
+
+ROSTER = [
+    Student("2026001", "陈明", "明明", show_name=True),
+    Student("2026002", "李华", "Hua"),
+    Student("2026003", "王芳", ""),
+    Student("2026004", "张伟", "Wei"),
+]
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A course folder whose gradebook has a roster and these A1 runs."""
+    folder = tmp_path / "course"
+    folder.mkdir()
+    with Gradebook(folder / "gradebook.sqlite") as book:
+        book.import_roster(ROSTER)
+        for result in (
+            # 2026001: two submissions; the later one (on time) counts under "latest"
+            run("2026001_a.ipynb", 35, "2026-12-01T09:00:00+00:00", public=0.97, private=0.95),
+            run("2026001_b.ipynb", 30, "2026-12-02T09:00:00+00:00", public=0.99, private=0.99,
+                png=PNG),
+            # 2026002 and 2026004: same score and public accuracy: the earlier one ranks first
+            run("2026002.ipynb", 35, "2026-12-03T09:00:00+00:00", public=0.96, private=0.97),
+            run("2026004-final.ipynb", 35, "2026-12-01T08:00:00+00:00", public=0.96,
+                private=0.90),
+            # 2026003: matched by the STUDENT_ID field, submitted after the deadline
+            run("my_homework.ipynb", 35, "2026-12-07T01:00:00+00:00", field="2026003",
+                public=0.98, private=0.96),
+            # nobody's: a field that is not on the roster, a name that matches no one
+            run("stranger.ipynb", 35, "2026-12-01T00:00:00+00:00", field="9999999"),
+        ):
+            book.record(result)
+    return folder
+
+
+def names_in_order(board):
+    return [s.student_id for s in board.standings]
+
+
+def test_ranks_by_score_then_public_accuracy_then_earlier_submission(course):
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    (a1,) = board.boards
+    # 2026003 (35, 0.98, late) · 2026004 (35, 0.96, Dec 1) · 2026002 (35, 0.96, Dec 3) ·
+    # 2026001 (30: the latest on-time submission counts, not the better one)
+    assert names_in_order(a1) == ["2026003", "2026004", "2026002", "2026001"]
+    assert [s.rank for s in a1.standings] == [1, 2, 3, 4]
+
+
+def test_several_submissions_are_kept_and_the_rule_picks_the_counted_one(course):
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    mine = next(s for s in board.boards[0].standings if s.student_id == "2026001")
+    assert mine.submissions == 2 and mine.counted.result.submission == "2026001_b.ipynb"
+    assert mine.last_submitted_at == "2026-12-02T09:00:00+00:00"
+    best = CourseConfig(split_seed=7, counted="best", deadlines=COURSE.deadlines)
+    board, book = load_board(course, best, [A1])
+    book.close()
+    mine = next(s for s in board.boards[0].standings if s.student_id == "2026001")
+    assert mine.counted.result.submission == "2026001_a.ipynb" and mine.score == 35
+
+
+def test_late_submissions_are_marked_and_on_time_ones_win_under_latest(course, tmp_path):
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    late = {s.student_id: s.counted.late for s in board.boards[0].standings}
+    assert late == {"2026003": True, "2026004": False, "2026002": False, "2026001": False}
+    with Gradebook(course / "gradebook.sqlite") as book:  # a late resubmission by 2026002
+        book.record(run("2026002_late.ipynb", 20, "2026-12-08T00:00:00+00:00", public=0.5,
+                        private=0.5))  # fmt: skip
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    hua = next(s for s in board.boards[0].standings if s.student_id == "2026002")
+    assert hua.counted.result.submission == "2026002.ipynb" and not hua.counted.late
+    assert hua.submissions == 2
+
+
+def test_unmatched_submissions_are_reported_never_dropped(course):
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    (lost,) = board.unmatched
+    assert lost.submission == "stranger.ipynb" and "9999999" in lost.reason
+    output = write_leaderboard(course, course / "board", COURSE, [A1])
+    with output.unmatched_csv.open(encoding="utf-8") as f:
+        assert [r["submission"] for r in csv.DictReader(f)] == ["stranger.ipynb"]
+
+
+def test_before_reveal_no_private_figure_exists_in_the_view_or_the_page(course):
+    output = write_leaderboard(course, course / "board", COURSE, [A1])
+    view = public_view(output.board)
+    rows = view["assignments"][0]["rows"]
+    assert all("private" not in row for row in rows)
+    assert [row["public"] for row in rows] == [0.98, 0.96, 0.96, 0.99]
+    html = output.page.read_text(encoding="utf-8")
+    start = html.index('<script type="application/json" id="board-data">')
+    data = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    assert json.loads(data) == json.loads(json.dumps(view))  # the page carries the view, no more
+    assert "private" not in data and "0.95" not in data and "0.97" not in data
+
+
+def test_reveal_ranks_by_the_private_part_and_shows_it(course):
+    assert hwkit_main(["leaderboard", "--course", str(course), "--reveal", "a1"]) == 0
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    # private: 2026002 0.97 > 2026003 0.96 > 2026004 0.90 (all 35), then 2026001 (30)
+    assert names_in_order(board.boards[0]) == ["2026002", "2026003", "2026004", "2026001"]
+    view = public_view(board)
+    assert [row["private"] for row in view["assignments"][0]["rows"]] == [0.97, 0.96, 0.9, 0.99]
+
+
+def test_the_page_shows_nicknames_or_anonymous_handles_never_ids_or_names(course):
+    output = write_leaderboard(course, course / "board", COURSE, [A1])
+    html = output.page.read_text(encoding="utf-8")
+    terminal = output.terminal
+    for student in ROSTER:
+        assert student.student_id not in html and student.student_id not in terminal
+        assert student.name not in html and student.name not in terminal
+    with Gradebook(course / "gradebook.sqlite") as book:
+        handle = anonymous_handle("2026003", book.course_secret())
+    assert "明明" in html and "Hua" in html and handle in html  # 王芳 has no nickname
+
+
+def test_a_student_may_show_their_name_when_the_course_allows_it(course):
+    relaxed = CourseConfig(split_seed=7, require_nicknames=False, deadlines=COURSE.deadlines)
+    output = write_leaderboard(course, course / "board", relaxed, [A1])
+    html = output.page.read_text(encoding="utf-8")
+    assert "陈明 (明明)" in html  # show_name = yes
+    assert "李华" not in html  # show_name = no
+
+
+def test_an_empty_cohort_writes_an_empty_board(tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    output = write_leaderboard(folder, None, COURSE, [A1, A2])
+    assert output.page.is_file() and output.reports == []
+    assert [b.standings for b in output.board.boards] == [[], []]
+    assert "no submissions yet" in output.terminal
+    with output.grades_csv.open(encoding="utf-8") as f:
+        assert list(csv.reader(f)) == [["student_id", "name", "a1", "a2", "total", "late",
+                                        "missing"]]  # fmt: skip
+
+
+def test_grades_csv_has_one_row_per_roster_student_with_totals(course):
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.record(run("2026002_a2.ipynb", 30, "2026-12-02T00:00:00+00:00", assignment="a2"))
+    output = write_leaderboard(course, course / "board", COURSE, [A1, A2])
+    with output.grades_csv.open(encoding="utf-8") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert set(rows) == {s.student_id for s in ROSTER}
+    expected = {"student_id": "2026002", "name": "李华", "a1": "35", "a2": "30", "total": "65",
+                "late": "", "missing": ""}  # fmt: skip
+    assert rows["2026002"] == expected
+    assert rows["2026003"]["late"] == "a1" and rows["2026003"]["missing"] == "a2"
+    assert rows["2026001"]["total"] == "30"
+    totals = output.board.totals
+    assert [t.student_id for t in totals][:1] == ["2026002"] and totals[0].total == 65
+
+
+def test_student_reports_give_failures_cohort_position_and_training_curves(course):
+    output = write_leaderboard(course, course / "board", COURSE, [A1])
+    reports = {p.stem: p for p in output.reports}
+    assert set(reports) == {"2026001", "2026002", "2026003", "2026004"}
+    mine = reports["2026001"].read_text(encoding="utf-8")
+    assert "REPORT: below the bar" in mine and "rank 4 / 4" in mine
+    assert "Public accuracy: 99.00%" in mine and "Private" not in mine
+    assert "![训练曲线 / training curves](2026001-a1-curves.png)" in mine
+    assert (reports["2026001"].parent / "2026001-a1-curves.png").read_bytes() == PNG
+    assert "curves" not in reports["2026002"].read_text(encoding="utf-8")
+
+
+def test_roster_import_from_the_command_line_is_all_or_nothing(tmp_path, capsys):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    good = tmp_path / "roster.csv"
+    good.write_text("\ufeff学号,姓名,昵称\n2026001,陈明,明明\n2026002,李华,\n", encoding="utf-8")
+    assert hwkit_main(["roster", "import", str(good), "--course", str(folder)]) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("student_id,name\n2026003,王芳\n2026003,重复\n", encoding="utf-8")
+    assert hwkit_main(["roster", "import", str(bad), "--course", str(folder)]) == 2
+    assert "line 3" in capsys.readouterr().err
+    with Gradebook(folder / "gradebook.sqlite") as book:
+        assert [s.student_id for s in book.roster()] == ["2026001", "2026002"]
+        assert book.roster()[0] == Student("2026001", "陈明", "明明")
