@@ -25,7 +25,8 @@ class Assignment:
     - prepare_module: run as ``python -m <module> <autograder zip> <device>`` once before a
       batch (e.g. to cache data and measure the reference); a failure stops the batch
     - accuracies: held-out accuracies its hidden tests record (``hwkit.metrics.record``);
-      ranked_accuracy: the one the leaderboard ranks by (None: score only)
+      ranked_accuracy: the one the leaderboard ranks by (None: score only), described to
+      students as ranked_accuracy_label
     """
 
     id: str
@@ -37,6 +38,7 @@ class Assignment:
     prepare_module: str | None = None
     accuracies: tuple[str, ...] = ()
     ranked_accuracy: str | None = None
+    ranked_accuracy_label: str = ""
 
     @property
     def master(self) -> Path:
@@ -76,6 +78,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
         uses_tensorflow=True,
         accuracies=("ova", "nn"),
         ranked_accuracy="nn",
+        ranked_accuracy_label="NN vs MNIST 的网络 / the NN of part 2, on the held-out digits",
     ),
     "a2": Assignment(
         id="a2",
@@ -99,6 +102,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
         prepare_module="hwkit.a3_budget",
         accuracies=("dnn",),
         ranked_accuracy="dnn",
+        ranked_accuracy_label="DNN（按评分预算重新训练）/ your DNN, retrained under the budget",
     ),
 }
 

@@ -44,6 +44,7 @@ def _grade(args: argparse.Namespace) -> int:
     print(f"\ngraded {report.graded}, already graded {report.reused}")
     print(f"gradebook:  {report.gradebook}\ngrades.csv: {report.grades_csv}")
     print(f"feedback:   {report.feedback_dir}/")
+    print(f"leaderboard: hwkit leaderboard --course {args.out}")
     return 0
 
 

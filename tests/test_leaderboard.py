@@ -220,3 +220,20 @@ def test_roster_import_from_the_command_line_is_all_or_nothing(tmp_path, capsys)
     with Gradebook(folder / "gradebook.sqlite") as book:
         assert [s.student_id for s in book.roster()] == ["2026001", "2026002"]
         assert book.roster()[0] == Student("2026001", "陈明", "明明")
+
+
+def test_the_command_names_a_missing_course_folder_and_an_unknown_assignment(tmp_path, capsys):
+    assert hwkit_main(["leaderboard", "--course", str(tmp_path / "nope")]) == 2
+    assert "course folder not found" in capsys.readouterr().err
+    assert hwkit_main(["leaderboard", "--course", str(tmp_path), "--reveal", "a9"]) == 2
+    assert "unknown assignment 'a9'" in capsys.readouterr().err
+
+
+def test_the_command_writes_the_page_and_prints_the_board(course, capsys):
+    out = course / "out"
+    assert hwkit_main(["leaderboard", "--course", str(course), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert (out / "leaderboard.html").is_file() and (out / "grades.csv").is_file()
+    lines = [line for line in printed.splitlines() if line[:1].isdigit()]
+    assert [line.split()[1] for line in lines[:3]] == ["匿名", "Wei", "Hua"]
+    assert "unmatched submissions / 未匹配的提交: 1" in printed

@@ -331,3 +331,37 @@ def test_two_thousand_rows_render(page, tmp_path):
     page.locator('section.board[data-board="a1"] th[data-col="score"]').click()
     assert rows.count() == 2000
     assert names(page)[0] == "student1999"
+
+
+def test_a_board_written_from_a_gradebook_shows_its_ranking_then_the_reveal(page, tmp_path):
+    """The whole path: runs in a gradebook → ``write_leaderboard`` → Chromium. The rows come
+    in the gradebook's ranking (tie on score and accuracy → earlier first), no student id is on
+    screen, and after ``reveal`` the private column appears and the order follows it."""
+    from hwkit.assignments import get_assignment
+    from hwkit.gradebook import Gradebook, Student
+    from hwkit.leaderboard import reveal, write_leaderboard
+    from tests.test_leaderboard import COURSE, run
+
+    course = tmp_path / "course"
+    course.mkdir()
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.import_roster([Student("s1", nickname="ann"), Student("s2", nickname="ben"),
+                            Student("s3", nickname="cat")])  # fmt: skip
+        book.record(run("s1.ipynb", 35, "2026-12-02T00:00:00+00:00", public=0.95, private=0.98))
+        book.record(run("s2.ipynb", 35, "2026-12-01T00:00:00+00:00", public=0.95, private=0.90))
+        book.record(run("s3.ipynb", 30, "2026-12-01T00:00:00+00:00", public=0.99, private=0.99))
+    a1 = [get_assignment("a1")]
+    output = write_leaderboard(course, tmp_path / "before", COURSE, a1)
+    page.goto(output.page.as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+    assert names(page) == ["ben", "ann", "cat"]
+    assert page.locator("th[data-col=private]").count() == 0
+    assert "s1" not in page.locator("body").inner_text().split()
+    reveal(course, "a1")
+    output = write_leaderboard(course, tmp_path / "after", COURSE, a1)
+    page.goto(output.page.as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+    assert names(page) == ["ann", "ben", "cat"]  # private 0.98 > 0.90
+    assert page.locator('section.board[data-board="a1"] th[data-col="private"]').is_visible()
+    assert "98.00%" in visible_rows(page)[0] and "90.00%" in visible_rows(page)[1]
+    screenshot(page, "leaderboard-from-gradebook-revealed.png")

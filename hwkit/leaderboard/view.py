@@ -31,7 +31,8 @@ def _accuracy(value: float | None) -> float | None:
 
 
 def assignment_view(board: AssignmentBoard) -> dict:
-    metric = board.assignment.ranked_accuracy
+    assignment = board.assignment
+    metric = (assignment.ranked_accuracy_label or assignment.ranked_accuracy) or None
     rows = []
     for s in board.standings:
         row = {"rank": s.rank, "name": s.display_name, "score": s.score,
