@@ -37,6 +37,7 @@ from .heldout import HeldOutSplit
 from .metrics import METRICS_DIR_ENV
 from .results import HeldOutAccuracy, SubmissionResult, TestOutcome
 from .roster import student_field
+from .sandbox import Cgroup
 from .submission_time import submission_time
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -167,13 +168,30 @@ def _kill_all(processes: dict[int, psutil.Process]) -> None:
     psutil.wait_procs(alive, timeout=5)
 
 
-def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int | None, bool]:
-    """Run the worker; return (summary or None, log tail, return code, timed out)."""
+@dataclass
+class WorkerRun:
+    """What one worker run left: its summary (None if it sent none), the log's tail, its
+    return code, whether it ran past the timeout or out of the memory group's limit."""
+
+    summary: dict | None
+    log_tail: str
+    returncode: int | None
+    timed_out: bool
+    out_of_memory: bool = False
+
+
+def _cpu_seconds(job: GradingJob) -> int:
+    """CPU time allowed per process: the wall timeout on every thread, with room to spare."""
+    return int(job.timeout_s * max(1, job.cpu_threads) * 1.5) + 30
+
+
+def _run_worker(job: GradingJob, scratch: Path) -> WorkerRun:
     # Otter's init cell opens "<id>.ipynb", so the copy graded carries the release's name.
     staged = scratch / "submission" / f"{job.assignment_id}.ipynb"
     staged.parent.mkdir()
     (scratch / "metrics").mkdir()
     shutil.copyfile(job.submission, staged)
+    cgroup = Cgroup.create(scratch.name, 0 if job.on_gpu else job.memory_mb)
     read_fd, write_fd = os.pipe()
     log_path = scratch / "worker.log"
     command = [
@@ -182,7 +200,11 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
         "--submission", str(staged),
         "--result-fd", str(write_fd),
         "--memory-mb", str(0 if job.on_gpu else job.memory_mb),
+        "--cpu-seconds", str(_cpu_seconds(job)),
+        "--grader-pid", str(os.getpid()),
     ]  # fmt: skip
+    for procs in cgroup.procs_files() if cgroup else []:
+        command += ["--cgroup-procs", procs]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command,
@@ -215,6 +237,11 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
         time.sleep(0.2)
     _kill_all(family)  # the kernel and anything the submission started
     process.wait()
+    out_of_memory = False
+    if cgroup is not None:
+        cgroup.kill_all()  # and whatever left the process tree (double forks, setsid)
+        out_of_memory = cgroup.out_of_memory()
+        cgroup.remove()
     reader.join(timeout=5)
     os.close(read_fd)
     raw = b"".join(chunks)
@@ -223,7 +250,7 @@ def _run_worker(job: GradingJob, scratch: Path) -> tuple[dict | None, str, int |
     except ValueError:
         summary = None
     log_tail = log_path.read_bytes()[-LOG_TAIL_BYTES:].decode("utf-8", "replace")
-    return summary, log_tail, process.returncode, timed_out
+    return WorkerRun(summary, log_tail, process.returncode, timed_out, out_of_memory)
 
 
 def _case_message(case: dict, passed: bool, error_line: str, note: str) -> str:
@@ -267,10 +294,14 @@ def _outcomes(manifest: dict, summary: dict | None, notebook) -> list[TestOutcom
     return outcomes
 
 
-def _status(summary: dict | None, returncode: int | None, timed_out: bool, job: GradingJob) -> str:
-    if timed_out:
+def _status(run: WorkerRun, job: GradingJob) -> str:
+    summary = run.summary
+    if run.timed_out:
         return f"timeout ({job.timeout_s:g} s)"
+    if run.out_of_memory:
+        return f"error: out of memory (limit {job.memory_mb} MiB for the whole submission)"
     if summary is None:
+        returncode = run.returncode
         if returncode is not None and returncode < 0:
             return f"error: grading process killed by signal {-returncode} (memory limit?)"
         return "error: the grader produced no result"
@@ -293,6 +324,13 @@ def _status(summary: dict | None, returncode: int | None, timed_out: bool, job: 
     return "ok"
 
 
+def _assignment_of(notebook: nbformat.NotebookNode | None) -> str:
+    """The assignment a release notebook says it is (otter's metadata), or ""."""
+    otter = (notebook or {}).get("metadata", {}).get("otter", {})
+    name = otter.get("assignment_name", "") if isinstance(otter, dict) else ""
+    return name if isinstance(name, str) else ""
+
+
 def _curves_png(summary: dict | None) -> bytes:
     try:
         return base64.b64decode((summary or {}).get("curves_png", ""), validate=True)
@@ -304,18 +342,22 @@ def grade_submission(job: GradingJob) -> SubmissionResult:
     """Grade one submission file; never raises for anything the submission does."""
     started_at, clock = _now(), time.monotonic()
     notebook, problem = check_notebook_file(job.submission)
+    claimed = _assignment_of(notebook)
+    if claimed and claimed != job.assignment_id:
+        notebook, problem = None, f"this notebook is for {claimed}, not {job.assignment_id}"
     sha256 = sha256_of(job.submission) if job.submission.is_file() else ""
-    summary, detail, returncode, timed_out = None, problem, None, False
+    run = WorkerRun(None, problem, None, False)
     accuracies: list[HeldOutAccuracy] = []
+    notes: list[str] = []
     if notebook is not None:
         with tempfile.TemporaryDirectory(prefix="hwkit-grade-") as scratch:
-            summary, detail, returncode, timed_out = _run_worker(job, Path(scratch))
-            if job.heldout is not None and not timed_out:
+            run = _run_worker(job, Path(scratch))
+            if job.heldout is not None and not run.timed_out:
                 accuracies, notes = job.heldout.score(Path(scratch) / "metrics")
-                detail = "\n".join([*notes, detail]) if notes else detail
-    status = f"error: {problem}" if problem else _status(summary, returncode, timed_out, job)
-    if timed_out:
-        summary = None  # a run cut short has no trustworthy results
+    status = f"error: {problem}" if problem else _status(run, job)
+    summary = None if run.timed_out else run.summary  # a run cut short is not trusted
+    notes += (run.summary or {}).get("notes", [])
+    detail = "\n".join([*notes, run.log_tail]) if notes else run.log_tail
     outcomes = _outcomes(job.manifest, summary, notebook)
     return SubmissionResult(
         assignment=job.assignment_id,

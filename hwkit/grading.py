@@ -22,6 +22,7 @@ from .gradebook import Gradebook
 from .heldout import HeldOutSplit, heldout_split
 from .reports import write_feedback, write_grades_csv
 from .results import SubmissionResult
+from .sandbox import reap_orphans
 from .submission_time import submission_time
 
 PREPARE_TIMEOUT_S = 3600.0  # data decoding and reference training, once per data set
@@ -112,6 +113,7 @@ def grade_folder(
             f"{autograder_zip} is missing: run `hwkit build {assignment.id}` first"
         )
     manifest = load_manifest(autograder_dir / assignment.manifest_path.name)
+    reap_orphans()  # kernels left by a grader that was killed mid-batch
     out_dir.mkdir(parents=True, exist_ok=True)
     course = options.course or load_config(out_dir)
     feedback_dir = out_dir / "feedback"

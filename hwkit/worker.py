@@ -1,6 +1,7 @@
 """Grades one submission with ``otter run`` inside a child process of the engine.
 
-Run as ``python -m hwkit.worker --autograder ZIP --submission NB --result-fd FD``. The
+Run as ``python -m hwkit.worker --autograder ZIP --submission NB --result-fd FD ...``. It
+first joins the submission's control groups and sets its limits (``hwkit.sandbox``). The
 summary goes to the pipe ``FD``, which the student's kernel does not inherit (Jupyter starts
 kernels with ``close_fds``), so nothing the submission writes can stand in for it. The summary
 holds pass/fail per test case and public-test error lines only: points are computed by the
@@ -11,8 +12,9 @@ import argparse
 import json
 import os
 import re
-import resource
 import sys
+
+from hwkit.sandbox import die_with_parent, isolate_network, join_cgroups, limit_process
 
 ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*)$")
 REPORT_LINE = re.compile(r"^\s*AssertionError: REPORT: (.*)$")
@@ -100,29 +102,24 @@ def grade(autograder_zip: str, submission: str) -> dict:
     return summarize(results)
 
 
-def limit_memory(memory_mb: int) -> None:
-    """Cap this process's address space (the kernel inherits it) and disable core dumps.
-
-    Set here rather than in the engine's ``preexec_fn``, which is unsafe with threads.
-    """
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if memory_mb <= 0:  # on a GPU: CUDA reserves far more address space than it uses
-        return
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--autograder", required=True)
     parser.add_argument("--submission", required=True)
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--cpu-seconds", type=int, default=0)
+    parser.add_argument("--cgroup-procs", action="append", default=[])
+    parser.add_argument("--grader-pid", type=int, required=True)
     args = parser.parse_args(argv)
-    limit_memory(args.memory_mb)
+    die_with_parent(args.grader_pid)
+    join_cgroups(args.cgroup_procs)  # first: everything started from here on is in them
+    limit_process(args.memory_mb, args.cpu_seconds)
+    network_note = isolate_network()
     with os.fdopen(args.result_fd, "w", encoding="utf-8") as channel:
         os.set_inheritable(channel.fileno(), False)
         payload = grade(args.autograder, args.submission)
+        payload["notes"] = [network_note] if network_note else []
         channel.write(json.dumps(payload))
     return 0
 
