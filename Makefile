@@ -3,6 +3,10 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# Extras that `make test` installs: dev tools and the Ray engine (its tests run in `make test`).
+EXTRAS ?= dev,cluster
+comma := ,
+DEV_STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 .PHONY: demo test build lint benchmark clean browser
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -15,14 +19,14 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e .
 	touch $@
 
-$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e ".[dev]"
+$(DEV_STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[$(EXTRAS)]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/hwkit demo
 
-test: $(VENV)/.installed-dev browser
+test: $(DEV_STAMP) browser
 	$(BIN)/python -m pytest
 
 # Debian's Chromium and a CJK font for the leaderboard's real-browser test (Playwright drives
@@ -35,7 +39,7 @@ browser:
 build: $(VENV)/.installed
 	$(BIN)/hwkit build
 
-lint: $(VENV)/.installed-dev
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
 benchmark: $(VENV)/.installed

@@ -5,6 +5,12 @@ Students choose depth and width, so the tests cannot load the reference's weight
 network; instead they set weights themselves and recompute the output from the layers' own
 definitions (NumPy for Dense and batch-norm), which catches mis-wired layers and wrong
 batch-norm use while allowing any sizes.
+
+The split tests (``hwkit.cases``) never take a Keras model out of the student's kernel: the
+probe turns it into data with ``describe_model`` (layers, activations, initializers, L2, and
+the weights when asked), and the verdict, in the grader, checks the description with the
+``described_*`` functions, which mirror ``chain``, ``hidden_blocks``, ``block_activation`` and
+``forward_by_layers``.
 """
 
 import numpy as np
@@ -51,16 +57,22 @@ def hidden_blocks(model) -> tuple[list[list], object]:
     """The chain cut at each Dense layer: ([[Dense, what follows it], ...], output Dense)."""
     import keras
 
+    return _cut_at_dense(chain(model), lambda x: isinstance(x, keras.layers.Dense),
+                         lambda x: x.name, activation_name)  # fmt: skip
+
+
+def _cut_at_dense(layers: list, is_dense, name_of, activation_of) -> tuple[list[list], object]:
+    """Layers (objects or descriptions) cut at each Dense one; the last block is the output."""
     blocks: list[list] = []
-    for layer in chain(model):
-        if isinstance(layer, keras.layers.Dense):
+    for layer in layers:
+        if is_dense(layer):
             blocks.append([layer])
         else:
-            assert blocks, f"{layer.name} comes before the first Dense layer"
+            assert blocks, f"{name_of(layer)} comes before the first Dense layer"
             blocks[-1].append(layer)
     assert blocks, "the network has no Dense layer"
     output = blocks.pop()
-    assert len(output) == 1 or all(activation_name(x) == "softmax" for x in output[1:]), (
+    assert len(output) == 1 or all(activation_of(x) == "softmax" for x in output[1:]), (
         "nothing may follow the output Dense layer except its softmax")
     return blocks, output[0]
 
@@ -119,3 +131,157 @@ def set_test_weights(model, seed: int) -> None:
             else:
                 value = rng.normal(0, 0.1, size=shape)
             variable.assign(value.astype(variable.dtype))
+
+
+# A network described as data, for split tests (``hwkit.cases``): the probe, in the student's
+# kernel, describes the network; the verdict, in the grader, checks the description.
+
+SIMPLE = (type(None), bool, int, float, str)
+
+
+def _simple_config(layer) -> dict:
+    """The layer's constructor arguments that are plain numbers, strings or lists of ints."""
+    config = {}
+    for key, value in layer.get_config().items():
+        if key in ("name", "dtype", "trainable"):
+            continue
+        if isinstance(value, SIMPLE) or (
+            isinstance(value, list | tuple) and all(isinstance(v, int) for v in value)
+        ):
+            config[key] = list(value) if isinstance(value, list | tuple) else value
+    return config
+
+
+def describe_layer(layer, weights: bool = False) -> dict:
+    """One layer as data (``hwkit.values``).
+
+    - name, class: the layer's name and class name; dense, batchnorm: whether it is a Dense or
+      a BatchNormalization layer (subclasses included)
+    - units: a Dense layer's width (else None); activation: ``activation_name``
+    - initializer: the class name of its kernel initializer ("HeNormal", ...; else None)
+    - l2: its kernel regularizer's factor when that is a ``keras.regularizers.L2`` (else None)
+    - epsilon, center, scale: a batch-norm layer's settings
+    - config: an activation layer's (ReLU, LeakyReLU, PReLU, ELU, Softmax) plain arguments
+    - weights (only when asked): {variable name ("kernel", "gamma", ...): array}
+    """
+    import keras
+
+    units = getattr(layer, "units", None)
+    initializer = getattr(layer, "kernel_initializer", None)
+    regularizer = getattr(layer, "kernel_regularizer", None)
+    name = activation_name(layer)
+    found = {
+        "name": str(layer.name),
+        "class": type(layer).__name__,
+        "dense": isinstance(layer, keras.layers.Dense),
+        "batchnorm": isinstance(layer, keras.layers.BatchNormalization),
+        "units": int(units) if isinstance(units, int | np.integer) else None,
+        "activation": None if name is None else str(name),
+        "initializer": None if initializer is None else type(initializer).__name__,
+        "l2": float(regularizer.l2) if isinstance(regularizer, keras.regularizers.L2) else None,
+    }
+    if found["batchnorm"]:
+        found.update(epsilon=float(layer.epsilon), center=bool(layer.center),
+                     scale=bool(layer.scale))  # fmt: skip
+    if found["class"] in ACTIVATION_LAYERS:
+        found["config"] = _simple_config(layer)
+    if weights:
+        found["weights"] = {variable.path.split("/")[-1]: np.asarray(variable)
+                            for variable in layer.weights}  # fmt: skip
+    return found
+
+
+def describe_model(model, weights: bool = False) -> dict:
+    """A Keras model as data (``hwkit.values``), for a test's verdict to check outside the
+    kernel: inputs (each input's shape, None for the batch), layers (``describe_layer`` of
+    each layer but the input layers, in the model's order: from input to output when the
+    network is one chain) and chain_error ("" when ``chain`` accepts the network, else its
+    message)."""
+    import keras
+
+    try:
+        chain(model)
+        chain_error = ""
+    except AssertionError as problem:
+        chain_error = str(problem) or "the layers are not one chain"
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    return {
+        "inputs": [tuple(None if d is None else int(d) for d in tensor.shape)
+                   for tensor in model.inputs],  # fmt: skip
+        "layers": [describe_layer(layer, weights) for layer in layers],
+        "chain_error": chain_error,
+    }
+
+
+def described_chain(description: dict) -> list[dict]:
+    """The described layers from input to output; raises AssertionError with ``chain``'s
+    message when the network is not one straight chain."""
+    assert not description["chain_error"], description["chain_error"]
+    return list(description["layers"])
+
+
+def described_blocks(description: dict) -> tuple[list[list[dict]], dict]:
+    """``hidden_blocks`` on a description: ([[Dense, what follows it], ...], output Dense)."""
+    return _cut_at_dense(described_chain(description), lambda x: x["dense"],
+                         lambda x: x["name"], lambda x: x["activation"])  # fmt: skip
+
+
+def described_block_activation(block: list[dict]) -> str | None:
+    """``block_activation`` on described layers."""
+    found = [layer["activation"] for layer in block if layer["activation"]]
+    return found[-1] if found else None
+
+
+def _apply_described(layer: dict, x: np.ndarray) -> np.ndarray:
+    import keras
+
+    weights = layer.get("weights", {})
+    if layer["dense"]:
+        z = x @ weights["kernel"]
+        if "bias" in weights:
+            z = z + weights["bias"]
+        name = layer["activation"]
+        return z if name is None else np.asarray(keras.activations.get(name)(z.astype("float32")))
+    if layer["batchnorm"]:
+        z = (x - weights["moving_mean"]) / np.sqrt(weights["moving_variance"] + layer["epsilon"])
+        if layer["scale"]:
+            z = z * weights["gamma"]
+        return z + weights["beta"] if layer["center"] else z
+    if layer["class"] in PASS_THROUGH:
+        return x
+    if layer["class"] in ACTIVATION_LAYERS:  # rebuilt from its arguments (a slope, an alpha)
+        rebuilt = getattr(keras.layers, layer["class"]).from_config(layer["config"])
+        rebuilt.build(x.shape)
+        if weights:
+            rebuilt.set_weights(list(weights.values()))
+        return np.asarray(rebuilt(x.astype("float32")))
+    if layer["activation"]:
+        return np.asarray(keras.activations.get(layer["activation"])(x.astype("float32")))
+    raise AssertionError(f"unexpected layer {layer['name']} ({layer['class']}) in a dense "
+                         "network: use Dense, BatchNormalization, an activation and Dropout "
+                         "only")  # fmt: skip
+
+
+def described_forward(description: dict, x: np.ndarray) -> np.ndarray:
+    """``forward_by_layers`` on a description made with weights: the inference-mode output
+    recomputed one layer at a time from the described weights and activations (the grader's
+    Keras for the activations). x: (b, d) → (b, outputs)."""
+    out = np.asarray(x, dtype=np.float64)
+    for layer in described_chain(description):
+        out = np.asarray(_apply_described(layer, out), dtype=np.float64)
+    return out
+
+
+def stack_from_weights(activation: str, weights: list) -> object:
+    """The notebook's ``deep_stack`` architecture with given weights: one Dense layer with
+    ``activation`` per (kernel, bias) pair but the last, then a sigmoid Dense output.
+    weights: [kernel (d, w), bias (w,), ..., kernel (w, 1), bias (1,)] → keras.Model."""
+    import keras
+
+    x = keras.Input(shape=(np.shape(weights[0])[0],))
+    h = x
+    for index in range(0, len(weights) - 2, 2):
+        h = keras.layers.Dense(np.shape(weights[index])[1], activation=activation)(h)
+    model = keras.Model(x, keras.layers.Dense(np.shape(weights[-2])[1], activation="sigmoid")(h))
+    model.set_weights([np.asarray(w, dtype="float32") for w in weights])
+    return model

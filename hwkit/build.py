@@ -24,6 +24,7 @@ import nbformat
 import yaml
 
 from .assignments import Assignment
+from .cases import read_cases
 from .course import CourseConfig, load_config
 from .leaderboard.gradescope import run_otter_source
 
@@ -184,6 +185,7 @@ def write_manifest(
 ) -> dict:
     """``manifest.json``: the zip's hash, max score, every test case, each question's functions."""
     cases = read_test_cases(autograder_zip)
+    read_cases(autograder_zip)  # every case must split into setup / probe / verdict
     manifest = {
         "assignment": assignment.id,
         "title": assignment.title,

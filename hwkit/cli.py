@@ -11,6 +11,7 @@ from .datasets.imagenet_dog import ImageNetDogDataError
 from .datasets.imagenet_dog import make_parser as imagenet_dog_parser
 from .datasets.mnist import MnistDataError
 from .engine import PrepareError
+from .ray_engine import RayEngineError
 from .roster import RosterError
 
 COURSE_HELP = "course folder (default: $HWKIT_COURSE or hwkit-out/course)"
@@ -38,7 +39,12 @@ def _grade(args: argparse.Namespace) -> int:
         timeout_s=args.timeout or assignment.timeout_s,
         memory_mb=args.memory_mb or assignment.memory_mb,
         regrade=args.regrade,
+        engine=args.engine,
+        address=args.address,
+        warm=not args.cold,
     )
+    if args.address and args.engine != "ray":
+        raise RayEngineError("--address is the Ray cluster's: use it with --engine ray")
     report = grade_folder(assignment, args.submissions, args.out, options)
     print(score_table(report.results))
     print(f"\ngraded {report.graded}, already graded {report.reused}")
@@ -118,6 +124,15 @@ def make_parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=float, help="seconds per submission")
     grade.add_argument("--memory-mb", type=int, help="memory limit per grading process, MiB")
     grade.add_argument("--regrade", action="store_true", help="grade files already graded")
+    grade.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="local: a pool on this machine (default); ray: Ray tasks on a "
+                            "cluster (needs pip install \".[cluster]\")")  # fmt: skip
+    grade.add_argument("--address", metavar="ADDR",
+                       help="the Ray cluster's head, HOST:6379 (with --engine ray; default: "
+                            "the cluster started on this machine, else a local Ray)")  # fmt: skip
+    grade.add_argument("--cold", action="store_true",
+                       help="start every kernel from scratch instead of forking it from a warm "
+                            "process (slower; for comparison)")  # fmt: skip
     grade.set_defaults(func=_grade)
 
     roster = commands.add_parser("roster", help="the course's students")
@@ -157,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError, ImageNetDogDataError,
-            PrepareError, RosterError, CourseConfigError) as error:  # fmt: skip
+            PrepareError, RosterError, CourseConfigError, RayEngineError) as error:  # fmt: skip
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

@@ -1,13 +1,13 @@
 """The grading engine: one function grades one submission; a pool maps it over a batch.
 
-``grade_submission`` checks the file, then runs ``hwkit.worker`` (which runs ``otter run``)
-in its own process and session with a wall-clock timeout, an address-space limit (set by the
-worker itself, inherited by the kernel; none on a GPU), ``job.cpu_threads`` BLAS/TensorFlow
-threads, no network downloads, and a scratch folder that is removed afterwards. Points come
-from the build manifest and the pass/fail list the worker sends through a private pipe, never
-from a file the submission could write. ``grade_batch`` runs several submissions at once and
-hands each result to a callback as soon as it is done, so a later engine (a cluster) only has
-to replace the pool.
+``grade_submission`` checks the file, then runs ``hwkit.worker`` in its own process and
+session with a wall-clock timeout, the limits of ``hwkit.sandbox``, ``job.cpu_threads``
+BLAS/TensorFlow threads, no network, and a scratch folder that is removed afterwards. The
+worker runs the notebook and the probes of the tests in a sandboxed kernel and sends back
+only values; the verdicts, points and result are made here, by the assignment's ``Judge``
+(``hwkit.verdicts``), from the tests in the autograder zip, which the kernel never sees.
+``grade_batch`` runs several submissions at once and hands each result to a callback as soon
+as it is done, so a later engine (a cluster) only has to replace the pool.
 """
 
 import base64
@@ -37,8 +37,10 @@ from .heldout import HeldOutSplit
 from .metrics import METRICS_DIR_ENV
 from .results import HeldOutAccuracy, SubmissionResult, TestOutcome
 from .roster import student_field
-from .sandbox import Cgroup
+from .sandbox import Cgroup, scratch_root
 from .submission_time import submission_time
+from .verdicts import Judge, judge_for
+from .worker import MAX_OUTPUT_BYTES
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 LOG_TAIL_BYTES = 4000
@@ -55,6 +57,10 @@ class GradingJob:
     - cpu_threads: threads for BLAS and TensorFlow's thread pools in this submission's kernel
     - heldout: the held-out labels and public/private cut that recorded predictions are scored
       on (None: the assignment records none, or its data is missing)
+    - hide: folders and files of the grader that the kernel must not see (submissions,
+      gradebook, tests, solutions); the autograder's folder is always hidden
+    - zygote: socket of the batch's warm-kernel process (``hwkit.zygote``), or "" for a cold
+      kernel per submission
     """
 
     assignment_id: str
@@ -66,6 +72,8 @@ class GradingJob:
     device: str = "cpu"
     cpu_threads: int = 1
     heldout: HeldOutSplit | None = None
+    hide: tuple[str, ...] = ()
+    zygote: str = ""
 
     @property
     def on_gpu(self) -> bool:
@@ -129,9 +137,38 @@ def _worker_env(scratch: Path, cpu_threads: int) -> dict[str, str]:
     )
     # Keep the kernel spec the same as this interpreter's, whatever HOME says.
     env.setdefault("JUPYTER_PATH", str(Path(sys.prefix) / "share" / "jupyter"))
-    # A shared matplotlib cache: a fresh one per submission costs a font scan each time.
-    env.setdefault("MPLCONFIGDIR", str(Path(platformdirs.user_cache_dir("hwkit")) / "matplotlib"))
+    # The kernel writes only in its scratch folder: matplotlib's cache goes there, seeded with
+    # the shared font list (a fresh one per submission costs a font scan each time).
+    env["MPLCONFIGDIR"] = str(scratch / "matplotlib")
     return env
+
+
+def zygote_env(cpu_threads: int) -> dict[str, str]:
+    """The environment a batch's zygote imports under (each kernel then gets its own)."""
+    env = _worker_env(scratch_root(), cpu_threads)
+    shared = Path(platformdirs.user_cache_dir("hwkit")) / "matplotlib"
+    seed_font_cache(shared)
+    env["MPLCONFIGDIR"] = str(shared)
+    return env
+
+
+_FONT_CACHE_LOCK = threading.Lock()
+
+
+def seed_font_cache(folder: Path) -> None:
+    """Copy matplotlib's font list into ``folder``, building the shared one once if needed."""
+    shared = Path(platformdirs.user_cache_dir("hwkit")) / "matplotlib"
+    with _FONT_CACHE_LOCK:
+        if not list(shared.glob("fontlist-*.json")):
+            shared.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                           env={**os.environ, "MPLCONFIGDIR": str(shared)},
+                           capture_output=True, timeout=300, check=False)  # fmt: skip
+    folder.mkdir(exist_ok=True)
+    if folder == shared:
+        return
+    for path in shared.glob("fontlist-*.json"):
+        shutil.copyfile(path, folder / path.name)
 
 
 class PrepareError(RuntimeError):
@@ -158,14 +195,28 @@ def run_prepare(module: str, autograder_zip: Path, device: str, timeout_s: float
 
 
 def _kill_all(processes: dict[int, psutil.Process]) -> None:
+    """SIGKILL what is still running and wait for it; a zombie counts as gone (its parent, or
+    init for an orphan, reaps it: waiting for that here cost seconds per submission)."""
     alive = []
     for process in processes.values():
         try:
-            process.kill()
-            alive.append(process)
+            if process.status() != psutil.STATUS_ZOMBIE:
+                process.kill()
+                alive.append(process)
         except psutil.Error:
             pass
-    psutil.wait_procs(alive, timeout=5)
+    deadline = time.monotonic() + 5
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if _running(p)]
+        if alive:
+            time.sleep(0.02)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 @dataclass
@@ -185,19 +236,33 @@ def _cpu_seconds(job: GradingJob) -> int:
     return int(job.timeout_s * max(1, job.cpu_threads) * 1.5) + 30
 
 
-def _run_worker(job: GradingJob, scratch: Path) -> WorkerRun:
-    # Otter's init cell opens "<id>.ipynb", so the copy graded carries the release's name.
+def hidden_paths(job: GradingJob) -> list[str]:
+    """What the kernel must not see: the job's list, the autograder's folder, the folder of
+    submissions, the project's solutions and builds, and every other scratch folder."""
+    project = Path(__file__).resolve().parents[1]
+    paths = [*job.hide, str(job.autograder_zip.resolve().parent),
+             str(job.submission.resolve().parent), str(project / "solutions"),
+             str(project / "autograder"), str(scratch_root())]  # fmt: skip
+    return list(dict.fromkeys(paths))
+
+
+def _run_worker(job: GradingJob, scratch: Path, judge: Judge) -> WorkerRun:
+    # The copy graded carries the release's name, as under otter.
     staged = scratch / "submission" / f"{job.assignment_id}.ipynb"
     staged.parent.mkdir()
     (scratch / "metrics").mkdir()
     shutil.copyfile(job.submission, staged)
+    judge.stage_support_files(staged.parent)
+    seed_font_cache(scratch / "matplotlib")
+    probes_path = scratch / "probes.json"
+    probes_path.write_text(json.dumps(judge.probes()), encoding="utf-8")
     cgroup = Cgroup.create(scratch.name, 0 if job.on_gpu else job.memory_mb)
     read_fd, write_fd = os.pipe()
     log_path = scratch / "worker.log"
     command = [
         sys.executable, "-m", "hwkit.worker",
-        "--autograder", str(job.autograder_zip.resolve()),
-        "--submission", str(staged),
+        "--notebook", str(staged),
+        "--probes", str(probes_path),
         "--result-fd", str(write_fd),
         "--memory-mb", str(0 if job.on_gpu else job.memory_mb),
         "--cpu-seconds", str(_cpu_seconds(job)),
@@ -205,6 +270,10 @@ def _run_worker(job: GradingJob, scratch: Path) -> WorkerRun:
     ]  # fmt: skip
     for procs in cgroup.procs_files() if cgroup else []:
         command += ["--cgroup-procs", procs]
+    for path in hidden_paths(job):
+        command += ["--hide", path]
+    if job.zygote:
+        command += ["--zygote", job.zygote]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command,
@@ -234,7 +303,10 @@ def _run_worker(job: GradingJob, scratch: Path) -> WorkerRun:
             family.update({p.pid: p for p in family[process.pid].children(recursive=True)})
         except psutil.Error:
             pass
-        time.sleep(0.2)
+        try:
+            process.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            pass
     _kill_all(family)  # the kernel and anything the submission started
     process.wait()
     out_of_memory = False
@@ -265,11 +337,16 @@ def _case_message(case: dict, passed: bool, error_line: str, note: str) -> str:
     return message or "测试未通过 / test failed"
 
 
-def _outcomes(manifest: dict, summary: dict | None, notebook) -> list[TestOutcome]:
-    """Score every test case in the manifest from the worker's pass/fail list."""
-    reported = {}
-    for case in (summary or {}).get("cases", []):
-        reported[(case["question"], case["index"])] = case
+def _outcomes(manifest: dict, summary: dict | None, notebook, judge: Judge) -> list[TestOutcome]:
+    """Score every test case in the manifest: the judge's verdict on the probe's values."""
+    payloads = (summary or {}).get("probes", {})
+    payloads = payloads if isinstance(payloads, dict) else {}
+    verdicts = {}
+    for split in judge.cases:
+        payload = payloads.get(split.key)
+        verdicts[(split.question, split.index)] = judge.verdict(
+            split, payload if isinstance(payload, str) else None
+        )
     states = function_states(notebook) if notebook is not None else None
     notes = {
         question: question_note(states, functions)
@@ -277,8 +354,9 @@ def _outcomes(manifest: dict, summary: dict | None, notebook) -> list[TestOutcom
     }
     outcomes = []
     for case in manifest["test_cases"]:
-        result = reported.get((case["question"], case["index"]), {})
-        passed = bool(result.get("passed", False))
+        verdict = verdicts.get((case["question"], case["index"]))
+        passed = verdict is not None and verdict.passed
+        error_line = verdict.error_line if verdict is not None else ""
         note = notes.get(case["question"], "")
         outcomes.append(
             TestOutcome(
@@ -288,7 +366,7 @@ def _outcomes(manifest: dict, summary: dict | None, notebook) -> list[TestOutcom
                 max_score=case["points"],
                 hidden=case["hidden"],
                 passed=passed,
-                message=_case_message(case, passed, result.get("error_line", ""), note),
+                message=_case_message(case, passed, error_line, note),
             )
         )
     return outcomes
@@ -307,11 +385,9 @@ def _status(run: WorkerRun, job: GradingJob) -> str:
         return "error: the grader produced no result"
     if summary.get("error"):
         error = summary["error"]
-        if "DeadKernelError" in error or "Kernel died" in error:
+        if "DeadKernel" in error or "Kernel died" in error or "kernel died" in error:
             return "error: the notebook's kernel died (os._exit, a crash, or out of memory)"
         return f"error: {error}"
-    if summary.get("catastrophic"):
-        return f"error: {summary['catastrophic']}"
     errors = summary.get("cell_errors", [])
     if errors:
         first = errors[0]
@@ -321,6 +397,10 @@ def _status(run: WorkerRun, job: GradingJob) -> str:
             f"error: {first['ename']}: {first['evalue']}{memory} "
             f"in the cell starting `{first['first_line']}`{more}"
         )
+    printed = summary.get("printed_bytes", 0)
+    if isinstance(printed, int) and printed > MAX_OUTPUT_BYTES:
+        kept = MAX_OUTPUT_BYTES >> 20
+        return f"ok (printed {printed / 2**20:.0f} MiB; output past {kept} MiB dropped)"
     return "ok"
 
 
@@ -349,16 +429,20 @@ def grade_submission(job: GradingJob) -> SubmissionResult:
     run = WorkerRun(None, problem, None, False)
     accuracies: list[HeldOutAccuracy] = []
     notes: list[str] = []
+    judge = judge_for(job.autograder_zip, scratch_root())
     if notebook is not None:
-        with tempfile.TemporaryDirectory(prefix="hwkit-grade-") as scratch:
-            run = _run_worker(job, Path(scratch))
+        with tempfile.TemporaryDirectory(prefix="hwkit-grade-", dir=scratch_root()) as scratch:
+            run = _run_worker(job, Path(scratch), judge)
             if job.heldout is not None and not run.timed_out:
                 accuracies, notes = job.heldout.score(Path(scratch) / "metrics")
     status = f"error: {problem}" if problem else _status(run, job)
     summary = None if run.timed_out else run.summary  # a run cut short is not trusted
     notes += (run.summary or {}).get("notes", [])
+    timings = (run.summary or {}).get("timings")
+    if isinstance(timings, dict) and timings:
+        notes.append("worker: " + ", ".join(f"{k} {v}" for k, v in timings.items()))
     detail = "\n".join([*notes, run.log_tail]) if notes else run.log_tail
-    outcomes = _outcomes(job.manifest, summary, notebook)
+    outcomes = _outcomes(job.manifest, summary, notebook, judge)
     return SubmissionResult(
         assignment=job.assignment_id,
         submission=job.submission.name,

@@ -8,6 +8,7 @@ the same autograder are not graded again unless ``regrade`` is set.
 import dataclasses
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +18,15 @@ from .assignments import Assignment
 from .build import sha256_of
 from .course import CourseConfig, load_config
 from .devices import tensorflow_device
-from .engine import GradingJob, grade_batch, load_manifest, run_prepare
+from .engine import GradingJob, grade_batch, load_manifest, run_prepare, zygote_env
 from .gradebook import Gradebook
 from .heldout import HeldOutSplit, heldout_split
 from .reports import write_feedback, write_grades_csv
 from .results import SubmissionResult
-from .sandbox import reap_orphans
+from .sandbox import reap_orphans, scratch_root
 from .submission_time import submission_time
+from .verdicts import judge_for
+from .zygote import BASE_PRELOAD, TENSORFLOW_PRELOAD, Zygote
 
 PREPARE_TIMEOUT_S = 3600.0  # data decoding and reference training, once per data set
 
@@ -35,6 +38,10 @@ class GradeOptions:
     - device: "cpu", "gpu: <name>", or None to ask TensorFlow (assignments that use it)
     - course: the course's settings (held-out split); None: ``course.toml`` of the output
       folder or of the project (``hwkit.course.load_config``)
+    - engine: "local" (a pool of ``workers`` on this machine) or "ray" (Ray tasks on the
+      cluster at ``address``, or on a local Ray instance; ``hwkit.ray_engine``)
+    - warm: the local engine forks each kernel from a process that has done the imports
+      (``hwkit.zygote``); False starts every kernel cold
     """
 
     workers: int
@@ -44,6 +51,9 @@ class GradeOptions:
     progress: bool = True
     device: str | None = None
     course: CourseConfig | None = None
+    engine: str = "local"
+    address: str | None = None
+    warm: bool = True
 
 
 def grading_device(assignment: Assignment, options: GradeOptions) -> str:
@@ -63,6 +73,25 @@ def batch_heldout(assignment: Assignment, device: str, course: CourseConfig) -> 
     except Exception as error:  # the data modules raise their own errors, all with a reason
         print(f"hwkit: held-out accuracies not recorded for this batch: {error}", file=sys.stderr)
         return None
+
+
+@contextmanager
+def warm_kernels(assignment: Assignment, jobs: list[GradingJob], options: GradeOptions):
+    """The socket of a zygote for this batch (``hwkit.zygote``), or "" (cold kernels) when
+    warm kernels are off, there is nothing to grade, or it could not start."""
+    if not (options.warm and jobs):
+        yield ""
+        return
+    preload = BASE_PRELOAD + (TENSORFLOW_PRELOAD if assignment.uses_tensorflow else ())
+    zygote = Zygote(zygote_env(jobs[0].cpu_threads), preload, scratch_root())
+    try:
+        ready = zygote.ready()
+        if not ready:
+            print("hwkit: warm kernels unavailable, starting each kernel cold "
+                  f"(see {zygote.log})", file=sys.stderr)  # fmt: skip
+        yield zygote.socket_path if ready else ""
+    finally:
+        zygote.close()
 
 
 @dataclass(frozen=True)
@@ -106,6 +135,12 @@ def grade_folder(
     ``autograder_dir`` holds the build's zip and manifest (default ``autograder/dist/<id>``).
     """
     files = submission_files(folder)
+    if options.engine == "ray":
+        from .ray_engine import import_ray
+
+        import_ray()  # no Ray: say so before anything runs
+    elif options.engine != "local":
+        raise ValueError(f"unknown engine {options.engine!r}: 'local' or 'ray'")
     autograder_dir = autograder_dir or assignment.autograder_dir
     autograder_zip = autograder_dir / assignment.autograder_zip.name
     if not autograder_zip.is_file():
@@ -142,12 +177,14 @@ def grade_folder(
                         options.memory_mb,
                         device=device,
                         cpu_threads=cpu_threads if assignment.uses_tensorflow else 1,
+                        hide=(str(out_dir.resolve()),),
                     )
                 )
         if jobs and assignment.prepare_module:
             run_prepare(assignment.prepare_module, autograder_zip, device,
                         timeout_s=PREPARE_TIMEOUT_S)  # fmt: skip
         if jobs:
+            judge_for(autograder_zip, scratch_root())  # setups run here, before any thread
             heldout = batch_heldout(assignment, device, course)
             jobs = [dataclasses.replace(job, heldout=heldout) for job in jobs]
         bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",
@@ -158,8 +195,17 @@ def grade_folder(
             by_name[result.submission] = result
             bar.update(1)
 
-        grade_batch(jobs, options.workers, keep)
-        bar.close()
+        try:
+            if options.engine == "ray":
+                from .ray_engine import grade_batch_ray
+
+                grade_batch_ray(jobs, keep, address=options.address)
+            else:
+                with warm_kernels(assignment, jobs, options) as zygote_socket:
+                    jobs = [dataclasses.replace(job, zygote=zygote_socket) for job in jobs]
+                    grade_batch(jobs, options.workers, keep)
+        finally:
+            bar.close()
     results = [by_name[path.name] for path in files]
     for result in results:
         write_feedback(result, feedback_dir, assignment.title)

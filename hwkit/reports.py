@@ -70,6 +70,8 @@ def status_explanation(status: str) -> str | None:
     if status.startswith("error:"):
         reason = status.removeprefix("error:").strip()
         return f"运行出错 / the notebook raised or could not be graded: {reason}"
+    if status.startswith("ok ("):
+        return f"输出过多，超出部分未保留 / too much printed output, the rest was dropped: {status}"
     return f"状态异常 / unexpected status: {status}"
 
 
@@ -129,7 +131,7 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
     failed = failed_test_lines(result)
     if failed:
         lines += ["", "## 未通过的测试 / Failed tests", "", *failed]
-    elif result.tests and result.status == "ok":
+    elif result.tests and result.status.startswith("ok"):
         lines += ["", "全部测试通过，做得好！/ All tests passed, well done!"]
     return "\n".join(lines) + "\n"
 

@@ -4,7 +4,9 @@ Each entry is made from the A2 solution (honest code: 30 points), the blank rele
 points) or raw bytes, with one cell of hostile code added (``where``: "first" runs it before
 the honest code, "last" after it). ``expect`` says how the grading must end: a status that
 starts with or contains a text, and the most points the honest code in it earns (the cheat
-adds none). ``slow`` members run only with ``pytest -m slow`` (they move gigabytes).
+adds none). ``slow`` members run only with ``pytest -m slow`` (they move gigabytes). A ``code`` with
+``{canary!r}`` and ``{submissions!r}`` fields is filled in with a file and the folder the test
+watches (``DELETE_OUTSIDE``).
 """
 
 from dataclasses import dataclass
@@ -43,6 +45,53 @@ REPLACE_CHECK = """import otter
 grader.check = lambda *args, **kwargs: None
 grader.check_all = lambda *args, **kwargs: None
 otter.Notebook.check = lambda *args, **kwargs: None"""
+
+
+READ_HIDDEN_TESTS = """import pathlib, zipfile, hwkit
+root = pathlib.Path(hwkit.__file__).resolve().parents[1]
+found = [p for pattern in ("solutions/*/*.ipynb", "autograder/dist/*/*", "tests/*.py")
+         for p in root.glob(pattern) if "solutions" in str(p) or "autograder" in str(p)]
+found += list(pathlib.Path("/tmp").glob("hwkit-scratch-*/**/*_reference.py"))
+found += list(pathlib.Path("/tmp").glob("hwkit-scratch-*/**/*.zip"))
+leaked = "".join(p.read_text(errors="replace")[:100] for p in found if p.is_file())
+raise RuntimeError(f"LEAKED {len(found)} files: {leaked[:200]}")"""
+
+PATCH_NUMPY = """import numpy, numpy.testing
+numpy.allclose = lambda *args, **kwargs: True
+numpy.isclose = lambda *args, **kwargs: numpy.bool_(True)
+numpy.array_equal = lambda *args, **kwargs: True
+numpy.all = lambda *args, **kwargs: True
+numpy.testing.assert_allclose = lambda *args, **kwargs: None"""
+
+PATCH_IMPORT = """import builtins, types
+_real_import = builtins.__import__
+_fake = types.SimpleNamespace(allclose=lambda *a, **k: True, isclose=lambda *a, **k: True)
+def _import(name, *args, **kwargs):
+    if name in ("numpy", "a2_reference", "doctest"):
+        return _fake
+    return _real_import(name, *args, **kwargs)
+builtins.__import__ = _import"""
+
+FORGE_PROBES = """import base64, hwkit.probe, hwkit.values
+from IPython.display import publish_display_data
+def _forged(namespace, inputs_b64, source, names):
+    values = {name: 1.0 for name in names}  # it cannot know the expected values
+    blob = hwkit.values.encode({"values": values, "skipped": {}})
+    publish_display_data({hwkit.probe.MIME: base64.b64encode(blob).decode()})
+hwkit.probe.run = _forged"""
+
+LOOK_AROUND = """import os
+raise RuntimeError(f"processes {sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}")"""
+
+DELETE_OUTSIDE = """import glob, os
+gone = []
+for path in [{canary!r}, *glob.glob({submissions!r} + "/*.ipynb")]:
+    try:
+        os.remove(path)
+        gone.append(path)
+    except OSError:
+        pass
+raise RuntimeError(f"deleted {{len(gone)}}")"""
 
 
 @dataclass(frozen=True)
@@ -94,7 +143,17 @@ CORPUS = [
     Hostile("wrong_assignment", "a1_release", "pass", "error: this notebook is for a1, not a2",
             0),
     Hostile("huge_notebook", "bytes", b"", "error: file too large", 0),  # 200 MB, made in place
+    Hostile("read_hidden_tests", "solution", READ_HIDDEN_TESTS, "error: RuntimeError: LEAKED 0",
+            30, where="last"),
+    Hostile("patch_numpy_allclose", "blank", PATCH_NUMPY, "error", 0),
+    Hostile("patch_import", "blank", PATCH_IMPORT, "error", 0),
+    Hostile("forge_probe_values", "blank", FORGE_PROBES, "error", 0),
+    Hostile("look_at_other_processes", "solution", LOOK_AROUND,
+            "error: RuntimeError: processes [1]", 30, where="last"),
+    Hostile("delete_files_outside", "solution", DELETE_OUTSIDE, "error: RuntimeError: deleted 0",
+            30, where="last"),
     Hostile("print_1_gb", "solution",
             "import sys\nfor _ in range(1024):\n    sys.stdout.write('x' * 2**20)",
-            "error", 30, where="last", slow=True),
+            "ok (printed 1024 MiB", 30, where="last", contains="output past 8 MiB dropped",
+            slow=True),
 ]  # fmt: skip

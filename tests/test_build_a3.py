@@ -5,6 +5,7 @@ import json
 import zipfile
 
 from hwkit.a3_budget import CPU_BUDGET, GPU_BUDGET
+from hwkit.cases import read_cases
 
 SKELETON = (
     '    x = keras.Input(shape=(input_dim,), name="x")',
@@ -40,11 +41,25 @@ def test_zip_carries_reference_and_measured_bar_tests(a3_build):
     with zipfile.ZipFile(a3_build.autograder_zip) as zf:
         q5 = zf.read("tests/q5.py").decode()
         reference = zf.read("files/a3_reference.py").decode()
-    assert "reference_stats" in q5 and "student_dnn_accuracy" in q5
+    assert "reference_stats" in q5 and "student_dnn_predictions" in q5
     for name in ("def build_shallow(", "def build_dnn(", "def make_dnn_optimizer(",
                  "SHALLOW_BATCH_SIZE = 64", "BATCH_SIZE = 128"):  # fmt: skip
         assert name in reference, name
     assert "BEGIN PROMPT" not in reference and "load_imagenet_dog(side=SIDE)" not in reference
+
+
+def test_every_case_is_split_and_no_probe_sees_the_reference_or_the_bars(a3_build):
+    """Setups and verdicts run in the grader; the probes, in the student's kernel, only call
+    the student's code (and public hwkit helpers) and never receive an expected value."""
+    cases = read_cases(a3_build.autograder_zip)
+    assert len(cases) == 26
+    for case in cases:
+        assert "_ref" not in case.probe and "a3_reference" not in case.probe, case.key
+        assert not case.input_names() & {"_ref", "_r", "_stats", "_y_test", "_b"}, case.key
+    accuracy = [c for c in cases if "student_dnn_predictions" in c.probe]
+    assert [c.question for c in accuracy] == ["q5", "q5"]
+    assert all(c.input_names() == {"_budget", "_pred"} and "REPORT: " in c.verdict
+               for c in accuracy)  # fmt: skip
 
 
 def test_manifest_points_per_question(a3_build):

@@ -13,6 +13,7 @@ from hwkit.datapaths import dataset_dir
 from hwkit.datasets.imagenet_dog import ImageNetDogDataError, find_source
 from hwkit.grading import GradeOptions, grade_folder
 from hwkit.samples import write_samples
+from tests.conftest import master_status_ok
 
 BATCHNORM_CASES = {"q2 - 2", "q2 - 3", "q3 - 3"}  # BN's place, BN's training forward, BN in DNN
 
@@ -54,7 +55,8 @@ def _points(manifest, names):
 
 def test_master_gets_full_marks_on_real_photos(graded, manifest):
     result = graded["master.ipynb"]
-    assert (result.score, result.max_score, result.status) == (31, 31, "ok"), _failed(result)
+    assert (result.score, result.max_score) == (31, 31), _failed(result)
+    assert master_status_ok(result.status, "a3_reference"), result.status
     assert len(result.tests) == len(manifest["test_cases"])
     assert result.device == "cpu" or result.device.startswith("gpu: ")
 

@@ -5,6 +5,7 @@ nothing for the others (``tests/hostile_corpus.py`` lists them). Also: a grader 
 """
 
 import copy
+import dataclasses
 import os
 import signal
 import socket
@@ -50,6 +51,11 @@ def with_cell(notebook, code: str, where: str, path: Path) -> Path:
     return path
 
 
+def canary_path(folder: Path) -> Path:
+    """A file outside the submission's folder that ``delete_files_outside`` tries to delete."""
+    return folder.parent / f"{folder.name}-canary.txt"
+
+
 def make_file(entry: Hostile, folder: Path, solution, blank) -> Path:
     path = folder / f"{entry.name}.ipynb"
     if entry.name == "huge_notebook":
@@ -59,6 +65,12 @@ def make_file(entry: Hostile, folder: Path, solution, blank) -> Path:
     if entry.base == "bytes":
         path.write_bytes(entry.code)
         return path
+    if "{canary" in str(entry.code):
+        canary = canary_path(folder)
+        canary.write_text("the grader's, not the submission's")
+        entry = dataclasses.replace(
+            entry, code=entry.code.format(canary=str(canary), submissions=str(folder))
+        )
     if entry.base == "a1_release":
         base = nbformat.read(ROOT / "assignments" / "a1" / "a1.ipynb", as_version=4)
     else:
@@ -88,7 +100,7 @@ def corpus_graded(a2, a2_build, a2_solution_path, a2_release_notebook, tmp_path_
     started = time.monotonic()
     report = grade_folder(a2, folder, out, options, autograder_dir=a2_build.autograder_zip.parent)
     seconds = time.monotonic() - started
-    return {r.submission.removesuffix(".ipynb"): r for r in report.results}, out, seconds
+    return {r.submission.removesuffix(".ipynb"): r for r in report.results}, out, seconds, folder
 
 
 FAST = [entry for entry in CORPUS if not entry.slow]
@@ -102,7 +114,7 @@ def test_the_corpus_has_twenty_members():
 def test_each_submission_ends_with_its_status_and_no_more_than_its_honest_points(
     corpus_graded, entry
 ):
-    results, _, _ = corpus_graded
+    results, *_ = corpus_graded
     result = results[entry.name]
     assert result.status.startswith(entry.status), result.status
     assert entry.contains in result.status, result.status
@@ -112,7 +124,7 @@ def test_each_submission_ends_with_its_status_and_no_more_than_its_honest_points
 
 
 def test_the_honest_submission_beside_them_gets_full_marks(corpus_graded):
-    results, _, _ = corpus_graded
+    results, *_ = corpus_graded
     assert (results["honest"].score, results["honest"].status) == (30, "ok")
 
 
@@ -127,7 +139,7 @@ def test_no_process_outlives_its_grading(corpus_graded):
 
 
 def test_fake_results_and_feedback_change_nothing(corpus_graded):
-    results, out, _ = corpus_graded
+    results, out, *_ = corpus_graded
     assert results["fake_results"].score == 0 and results["fake_feedback"].score == 0
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in (".md", ".json", ".csv"):
@@ -137,6 +149,30 @@ def test_fake_results_and_feedback_change_nothing(corpus_graded):
 
 
 @pytest.mark.skipif(not SANDBOXED, reason="needs control groups and namespaces (run as root)")
+def test_cold_kernels_give_the_warm_kernels_answers(corpus_graded, a2, a2_build, tmp_path):
+    """The corpus graded again with a kernel started from scratch per submission (no zygote):
+    every submission ends with the same score, the same passed tests and the same kind of
+    status, so nothing that fails on the slow path passes on the fast one."""
+    results, _, _, folder = corpus_graded
+    options = GradeOptions(workers=2, timeout_s=TIMEOUT_S, memory_mb=a2.memory_mb,
+                           progress=False, warm=False)  # fmt: skip
+    cold = grade_folder(a2, folder, tmp_path / "cold", options,
+                        autograder_dir=a2_build.autograder_zip.parent).results  # fmt: skip
+    for result in cold:
+        warm = results[result.submission.removesuffix(".ipynb")]
+        assert result.score == warm.score, result.submission
+        assert [t.passed for t in result.tests] == [t.passed for t in warm.tests]
+        assert result.status.split(":")[0] == warm.status.split(":")[0], result.submission
+
+
+def test_files_outside_the_scratch_folder_survive(corpus_graded):
+    """``delete_files_outside`` tried to delete a file beside the submissions folder and
+    every submission in it: all are still there."""
+    results, _, _, folder = corpus_graded
+    assert canary_path(folder).is_file()
+    assert {p.name for p in folder.iterdir()} == {r.submission for r in results.values()}
+
+
 def test_the_network_is_unreachable_and_loopback_is_the_submissions_own(
     a2, a2_build, a2_solution_path, tmp_path
 ):
@@ -200,13 +236,16 @@ def test_kill_9_mid_batch_then_the_same_command_finishes_it_once_each(
     grader = subprocess.Popen(command, start_new_session=True)
     gradebook = out / "gradebook.sqlite"
     deadline = time.monotonic() + 120
+    workers: list[psutil.Process] = []
+    family: list[psutil.Process] = []
     while time.monotonic() < deadline and grader.poll() is None:
         if gradebook.exists() and 1 <= sum(_runs_per_submission(gradebook).values()) < 6:
-            break
-        time.sleep(0.2)
+            family = psutil.Process(grader.pid).children(recursive=True)
+            workers = [p for p in family if "hwkit.worker" in " ".join(_cmdline(p))]
+            if workers:  # kill while a submission is being graded
+                break
+        time.sleep(0.05)
     assert grader.poll() is None, "the batch ended before it could be killed"
-    family = psutil.Process(grader.pid).children(recursive=True)
-    workers = [p for p in family if "hwkit.worker" in " ".join(p.cmdline())]
     os.killpg(grader.pid, signal.SIGKILL)
     grader.wait()
     time.sleep(1)
@@ -217,6 +256,13 @@ def test_kill_9_mid_batch_then_the_same_command_finishes_it_once_each(
     assert _runs_per_submission(gradebook) == {f"s{i}.ipynb": 1 for i in range(6)}
     if SANDBOXED:  # the next batch reaped the killed grader's kernels from its groups
         assert not any(_alive(p) for p in family)
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
 
 
 def _alive(process: psutil.Process) -> bool:
@@ -235,4 +281,5 @@ def test_printing_a_gigabyte_ends_cleanly(a2, a2_build, a2_solution_path, tmp_pa
     options = GradeOptions(workers=1, timeout_s=120, memory_mb=a2.memory_mb, progress=False)
     (result,) = grade_folder(a2, folder, tmp_path / "out", options,
                              autograder_dir=a2_build.autograder_zip.parent).results  # fmt: skip
-    assert result.status.startswith(entry.status) and result.score <= entry.max_score
+    assert result.status.startswith(entry.status), result.status
+    assert entry.contains in result.status and result.score == entry.max_score
