@@ -24,7 +24,7 @@ import nbformat
 import yaml
 
 from .assignments import Assignment
-from .cases import read_cases
+from .cases import ok_cases, read_cases
 from .course import CourseConfig, load_config
 from .leaderboard.gradescope import run_otter_source
 
@@ -131,26 +131,17 @@ def sha256_of(path: Path) -> str:
 
 def read_test_cases(autograder_zip: Path) -> list[dict]:
     """Every test case in the zip: question, index, name, points, hidden, failure message."""
-    from otter.test_files.ok_test import OKTestFile
-
-    cases = []
-    with zipfile.ZipFile(autograder_zip) as zf, tempfile.TemporaryDirectory() as tmp:
-        names = sorted(n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py"))
-        for name in names:
-            path = Path(zf.extract(name, tmp))
-            test_file = OKTestFile.from_file(str(path))
-            for index, case in enumerate(test_file.test_cases):
-                cases.append(
-                    {
-                        "question": test_file.name,
-                        "index": index,
-                        "name": case.name,
-                        "points": float(case.points),
-                        "hidden": bool(case.hidden),
-                        "failure_message": case.failure_message or "",
-                    }
-                )
-    return cases
+    return [
+        {
+            "question": question,
+            "index": index,
+            "name": case.name,
+            "points": float(case.points),
+            "hidden": bool(case.hidden),
+            "failure_message": case.failure_message or "",
+        }
+        for question, index, case in ok_cases(autograder_zip)
+    ]
 
 
 def question_functions(master: nbformat.NotebookNode) -> dict[str, list[str]]:

@@ -24,6 +24,7 @@ notebook's globals; the verdict sees the setup's names and the probe's values.
 
 import ast
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,21 +155,25 @@ def assigned_names(source: str) -> list[str]:
     return names
 
 
-def read_cases(autograder_zip: Path) -> list[SplitCase]:
-    """Every test case in an autograder zip, split; raises ``CaseFormatError`` for a case
-    without markers."""
-    import tempfile
-
+def ok_cases(autograder_zip: Path):
+    """``(question, index, otter TestCase)`` for every case of the zip's ``tests/*.py``."""
     from otter.test_files.ok_test import OKTestFile
 
-    cases = []
     with zipfile.ZipFile(autograder_zip) as zf, tempfile.TemporaryDirectory() as tmp:
         names = sorted(n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py"))
         for member in names:
             test_file = OKTestFile.from_file(zf.extract(member, tmp))
             for index, case in enumerate(test_file.test_cases):
-                label = f"{test_file.name} case {index + 1} ({case.name})"
-                setup, probe, verdict = split_source(doctest_source(case.body), label)
-                cases.append(SplitCase(test_file.name, index, case.name, bool(case.hidden),
-                                       setup, probe, verdict))  # fmt: skip
+                yield test_file.name, index, case
+
+
+def read_cases(autograder_zip: Path) -> list[SplitCase]:
+    """Every test case in an autograder zip, split; raises ``CaseFormatError`` for a case
+    without markers."""
+    cases = []
+    for question, index, case in ok_cases(autograder_zip):
+        label = f"{question} case {index + 1} ({case.name})"
+        setup, probe, verdict = split_source(doctest_source(case.body), label)
+        cases.append(SplitCase(question, index, case.name, bool(case.hidden),
+                               setup, probe, verdict))  # fmt: skip
     return cases

@@ -429,7 +429,7 @@ def grade_submission(job: GradingJob) -> SubmissionResult:
     run = WorkerRun(None, problem, None, False)
     accuracies: list[HeldOutAccuracy] = []
     notes: list[str] = []
-    judge = judge_for(job.autograder_zip, scratch_root())
+    judge = judge_for(job.autograder_zip, scratch_root(), job.manifest["autograder_sha256"])
     if notebook is not None:
         with tempfile.TemporaryDirectory(prefix="hwkit-grade-", dir=scratch_root()) as scratch:
             run = _run_worker(job, Path(scratch), judge)

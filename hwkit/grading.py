@@ -184,7 +184,8 @@ def grade_folder(
             run_prepare(assignment.prepare_module, autograder_zip, device,
                         timeout_s=PREPARE_TIMEOUT_S)  # fmt: skip
         if jobs:
-            judge_for(autograder_zip, scratch_root())  # setups run here, before any thread
+            # Setups run here, before any thread (they change the working folder).
+            judge_for(autograder_zip, scratch_root(), manifest["autograder_sha256"])
             heldout = batch_heldout(assignment, device, course)
             jobs = [dataclasses.replace(job, heldout=heldout) for job in jobs]
         bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",

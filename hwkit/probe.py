@@ -15,7 +15,8 @@ from . import values
 MIME = "application/x-hwkit-probe"
 
 
-def _error_line(error: BaseException) -> str:
+def error_line(error: BaseException) -> str:
+    """The exception's last line, as the traceback prints it (300 characters at most)."""
     lines = traceback.format_exception_only(type(error), error)
     return (lines[-1].strip() if lines else type(error).__name__)[:300]
 
@@ -29,7 +30,7 @@ def run(namespace: dict, inputs_b64: str, source: str, names: list[str]) -> None
         namespace.update(values.decode(base64.b64decode(inputs_b64)))
         exec(compile(source, "<test probe>", "exec"), namespace)  # noqa: S102
     except BaseException as error:  # the student's code raised: the case fails with this line
-        payload["error"] = _error_line(error)
+        payload["error"] = error_line(error)
     for name in names:
         if name not in namespace:
             continue

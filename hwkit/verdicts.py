@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 import threading
-import traceback
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 from . import values
 from .build import autograder_fingerprint
 from .cases import PHASE_NAME, SplitCase, read_cases
+from .probe import error_line as _error_line
 
 REPORT_PREFIX = "REPORT: "
 REFERENCE_SUFFIX = "_reference.py"
@@ -41,11 +41,6 @@ class Verdict:
 
     passed: bool
     error_line: str = ""
-
-
-def _error_line(error: BaseException) -> str:
-    lines = traceback.format_exception_only(type(error), error)
-    return (lines[-1].strip() if lines else type(error).__name__)[:300]
 
 
 def _inputs(namespace: dict, wanted: set[str]) -> dict:
@@ -66,7 +61,6 @@ class Judge:
     """The cases of one autograder zip, their setups, and verdicts on probe values."""
 
     def __init__(self, autograder_zip: Path, workdir: Path | None = None):
-        self.fingerprint = autograder_fingerprint(autograder_zip)
         self.cases = read_cases(autograder_zip)
         self._folder = Path(tempfile.mkdtemp(prefix="hwkit-judge-", dir=workdir))
         with zipfile.ZipFile(autograder_zip) as zf:
@@ -192,11 +186,13 @@ _JUDGES: dict[tuple[str, ...], Judge] = {}
 _JUDGES_LOCK = threading.Lock()
 
 
-def judge_for(autograder_zip: Path, workdir: Path | None = None) -> Judge:
+def judge_for(autograder_zip: Path, workdir: Path | None = None, fingerprint: str = "") -> Judge:
     """One judge per zip content and data location per process (setups are computed once,
-    on the data the kernels will see)."""
+    on the data the kernels will see). ``fingerprint``: the manifest's ``autograder_sha256``
+    (saves hashing the zip for every submission); computed when not given."""
     data = tuple(os.environ.get(name, "") for name in DATA_ENV)
-    key = (str(autograder_zip.resolve()), autograder_fingerprint(autograder_zip), *data)
+    fingerprint = fingerprint or autograder_fingerprint(autograder_zip)
+    key = (str(autograder_zip.resolve()), fingerprint, *data)
     with _JUDGES_LOCK:
         if key not in _JUDGES:
             if not _JUDGES:

@@ -121,11 +121,11 @@ def _become_kernel(request: dict, client_pid: int) -> None:
     os._exit(0)
 
 
-def serve(socket_path: str, preload: list[str]) -> None:
+def serve(grader_pid: int, socket_path: str, preload: list[str]) -> None:
     """Import ``preload``, then fork a kernel per request until the grader goes away."""
-    import ctypes
+    from hwkit.sandbox import die_with_parent
 
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with grader
+    die_with_parent(grader_pid)
     for module in preload:
         importlib.import_module(module)
     if _threads() != 1:
@@ -212,7 +212,8 @@ class Zygote:
         self.log = folder / f"{Path(self.socket_path).stem}.log"
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "hwkit.zygote", self.socket_path, *preload],
+                [sys.executable, "-m", "hwkit.zygote", str(os.getpid()), self.socket_path,
+                 *preload],
                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
 
@@ -238,4 +239,4 @@ class Zygote:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2:])
+    serve(int(sys.argv[1]), sys.argv[2], sys.argv[3:])
