@@ -5,15 +5,17 @@ Builds A2, then grades with `hwkit grade` (workers = cores, timeout --timeout s)
    reused from another's result);
 2. the fast members of the hostile corpus (`tests/hostile_corpus.py`) alone;
 3. both mixed in one folder.
-Prints each batch's wall clock, the corpus members that ran into the timeout, and the bound
-the mixed batch should stay under: honest alone + timeouts × timed-out members ÷ workers +
-the other corpus members' time ÷ workers.
+Prints each batch's wall clock, the corpus members that ran into the timeout, the bound the
+mixed batch should stay under (honest alone + timeouts × timed-out members ÷ workers + the
+other corpus members' time ÷ workers), and the grader process's peak memory (ru_maxrss: the
+corpus holds a notebook that displays a gigabyte and replies the decoder must survive).
 Run: `.venv/bin/python benchmarks/hostile_batch.py [--timeout 30] [--honest 20]`.
 """
 
 import argparse
 import os
 import platform
+import resource
 import shutil
 import sys
 import tempfile
@@ -36,6 +38,10 @@ def grade(assignment, folder: Path, out: Path, options, autograder_dir: Path):
     started = time.perf_counter()
     report = grade_folder(assignment, folder, out, options, autograder_dir=autograder_dir)
     return time.perf_counter() - started, report.results
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -67,8 +73,10 @@ def main() -> None:
                                memory_mb=a2.memory_mb, regrade=True, progress=False)  # fmt: skip
         ag = output.autograder_zip.parent
         t_honest, _ = grade(a2, honest, root / "o1", options, ag)
+        rss_honest = peak_rss_mib()
         t_corpus, corpus_results = grade(a2, corpus, root / "o2", options, ag)
         t_mixed, mixed_results = grade(a2, mixed, root / "o3", options, ag)
+        rss_all = peak_rss_mib()
     timed_out = [r for r in corpus_results if r.status.startswith("timeout")]
     others = sum(r.duration_s for r in corpus_results if not r.status.startswith("timeout"))
     bound = t_honest + (len(timed_out) * args.timeout + others) / args.workers
@@ -80,6 +88,8 @@ def main() -> None:
     print(f"mixed ({len(mixed_results)}): {t_mixed:.1f} s; bound {bound:.1f} s "
           f"(honest alone + ({len(timed_out)} × {args.timeout:g} s + {others:.1f} s) ÷ "
           f"{args.workers}); honest scores in the mix: {sorted(honest_scores)}")  # fmt: skip
+    print(f"grader peak RSS: {rss_honest:.0f} MiB after the honest batch, {rss_all:.0f} MiB "
+          "after the corpus and the mix")
 
 
 if __name__ == "__main__":

@@ -63,3 +63,38 @@ def fit(model, train_step, optimizer, X, y, epochs, batch_size, seed, X_val=None
         if X_val is not None:
             history["val_acc"].append(accuracy(model, X_val, y_val))
     return history
+
+
+def train_and_describe(build_model, train_step, optimizer, seed, epochs, batch_size) -> dict:
+    """In the kernel, for a hidden accuracy test: a fresh model from the student's
+    ``build_model()``, trained with their ``train_step`` and a fresh copy of their optimizer's
+    settings on the training digits (all a grading kernel has) for the grading budget, then
+    handed back as data (``hwkit.model_data``): the grader predicts the held-out digits."""
+    import keras
+
+    from .datasets.mnist import load_mnist
+    from .model_data import describe_network
+
+    data = load_mnist(verbose=False)
+    keras.utils.set_random_seed(seed)
+    model = build_model()
+    fresh = type(optimizer).from_config(optimizer.get_config())
+    fit(model, train_step, fresh, data.X_train, data.y_train, epochs=epochs,
+        batch_size=batch_size, seed=seed)  # fmt: skip
+    return describe_network(model)
+
+
+def held_out_labels(name: str, model: dict, X_test) -> np.ndarray:
+    """In the grader: the argmax labels, (n,) int64, of a described model on the held-out
+    digits ``X_test: (n, 784) float32``, computed by the grader's own forward pass and
+    recorded as accuracy ``name``; AssertionError with a ``REPORT:`` line when the model
+    cannot be rebuilt from standard layers."""
+    from . import metrics
+    from .model_data import NotReproducible, predict_labels
+
+    try:
+        labels = predict_labels(model, np.asarray(X_test))
+    except NotReproducible as problem:
+        raise AssertionError(f"REPORT: {problem}") from None
+    metrics.record(name, labels)
+    return labels

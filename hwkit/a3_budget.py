@@ -28,17 +28,17 @@ import importlib.util
 import inspect
 import json
 import math
+import os
 import sys
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
 from . import metrics
-from .a3_training import fit_classifier, predict_labels, split_validation, steps_per_epoch
+from .a3_training import fit_classifier, split_validation, steps_per_epoch
 from .datasets.imagenet_dog import COURSE_SIDE, DogImages, load_imagenet_dog
 from .datasets.splits import stratified_test_mask
 
@@ -85,7 +85,11 @@ def budget_for(device: str) -> Budget:
 
 
 def current_budget() -> Budget:
-    """The budget for the device TensorFlow sees in this process."""
+    """The budget for the grading device (``$HWKIT_GRADING_DEVICE``, set by the grader for its
+    judges), else for the device TensorFlow sees in this process."""
+    device = os.environ.get("HWKIT_GRADING_DEVICE")
+    if device:
+        return budget_for(device)
     import tensorflow as tf
 
     return budget_for("gpu" if tf.config.list_physical_devices("GPU") else "cpu")
@@ -105,11 +109,11 @@ def grading_rows(data: DogImages, budget: Budget) -> tuple[np.ndarray, np.ndarra
     return rows[train], rows[val]
 
 
-def train_and_predict(
+def train_model(
     build_model, make_optimizer, loss: str, batch_size: int, epochs: int,
     data: DogImages, budget: Budget, seed: int, patience: int | None,
-) -> np.ndarray:  # fmt: skip
-    """Held-out test labels, (n_test,) int64, of one model trained from ``seed`` under ``budget``.
+):  # fmt: skip
+    """One model trained from ``seed`` under ``budget`` on the training part of ``data``.
 
     - build_model(input_dim) → keras.Model; make_optimizer(steps_per_epoch) → optimizer
     """
@@ -121,7 +125,33 @@ def train_and_predict(
     optimizer = make_optimizer(steps_per_epoch(len(train_rows), batch_size))
     fit_classifier(model, optimizer, loss, data.X_train, data.y_train, train_rows, val_rows,
                    batch_size=batch_size, epochs=epochs, seed=seed, patience=patience)  # fmt: skip
-    return predict_labels(model, data.X_test)
+    return model
+
+
+def held_out_labels(models: list[dict], data: DogImages) -> np.ndarray:
+    """(len(models), n_test) labels of described models (``hwkit.model_data``) on the
+    held-out part, computed by the grader's own forward pass; raises AssertionError with a
+    ``REPORT:`` line when a model cannot be rebuilt from standard layers."""
+    from .model_data import NotReproducible, predict_labels
+
+    X, _ = data.flat("test")
+    try:
+        return np.stack([predict_labels(model, X) for model in models])
+    except NotReproducible as problem:
+        raise AssertionError(f"REPORT: {problem}") from None
+
+
+def train_and_predict(
+    build_model, make_optimizer, loss: str, batch_size: int, epochs: int,
+    data: DogImages, budget: Budget, seed: int, patience: int | None,
+) -> np.ndarray:  # fmt: skip
+    """Held-out test labels, (n_test,) int64, of one model trained from ``seed`` under
+    ``budget``: the same forward pass the grader uses for students' models."""
+    from .model_data import describe_network
+
+    model = train_model(build_model, make_optimizer, loss, batch_size, epochs, data, budget,
+                        seed, patience)  # fmt: skip
+    return held_out_labels([describe_network(model)], data)[0]
 
 
 def train_and_score(
@@ -192,23 +222,39 @@ def reference_stats(module, data: DogImages, budget: Budget) -> dict:
 
 
 @functools.lru_cache(maxsize=4)
-def student_dnn_predictions(
+def student_dnn_models(
     build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget
-) -> np.ndarray:
-    """(n_student_seeds, n_test) held-out labels of the student's DNN, one row per seed of
-    the budget (trained once per kernel); recorded for the grader as accuracy "dnn"."""
+) -> list[dict]:
+    """In the kernel: the student's DNN trained once per seed of the budget on the training
+    part (all the kernel has), each handed back as data (``hwkit.model_data``) for the grader
+    to predict the held-out part with; trained once per kernel."""
+    from .model_data import describe_network
+
     data = grading_data(budget)
-    student = SimpleNamespace(build_dnn=build_dnn, make_dnn_optimizer=make_dnn_optimizer,
-                              BATCH_SIZE=batch_size)  # fmt: skip
-    predictions = _dnn_predictions(student, data, budget, budget.student_seeds)
+    return [describe_network(train_model(build_dnn, make_dnn_optimizer,
+                                         "sparse_categorical_crossentropy", batch_size,
+                                         budget.epochs, data, budget, seed, budget.patience))
+            for seed in budget.student_seeds]  # fmt: skip
+
+
+def student_dnn_labels(models: list[dict], data: DogImages) -> np.ndarray:
+    """In the grader: (n_student_seeds, n_test) held-out labels of the student's described
+    DNNs, recorded for the public/private accuracies as "dnn"."""
+    predictions = held_out_labels(models, data)
     metrics.record("dnn", predictions)
     return predictions
 
 
-def student_dnn_accuracy(build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget) -> float:
-    """Mean held-out accuracy in [0, 1] of the student's DNN over the budget's seeds."""
-    predictions = student_dnn_predictions(build_dnn, make_dnn_optimizer, batch_size, budget)
-    return float(np.mean(predictions == np.asarray(grading_data(budget).y_test)[None, :]))
+def grading_view(views: Path, device: str):
+    """A3's kernels' view of ImageNet-dog (``hwkit.dataview``) at the device's budget side:
+    the training images and labels of the grader's cache, nothing else of it."""
+    from .datasets.imagenet_dog import write_grading_view
+    from .dataview import DataView
+
+    side = budget_for(device).side
+    root, files = write_grading_view(views, side)
+    return DataView(str(root), (str(root), *files), (),
+                    f"ImageNet-dog at {side} px: the kernel sees the training part only")
 
 
 def checked_batch_size(batch_size) -> int:

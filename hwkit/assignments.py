@@ -27,6 +27,11 @@ class Assignment:
     - accuracies: held-out accuracies its hidden tests record (``hwkit.metrics.record``);
       ranked_accuracy: the one the leaderboard ranks by (None: score only), described to
       students as ranked_accuracy_label
+    - grading_view: ``module:function`` making the kernels' view of its data
+      (``hwkit.dataview``; "" when it reads no dataset)
+    - probe_timeout_s: limit of one test's probe in the kernel (a hanging function costs
+      only the cases that call it); verdict_timeout_s: of one verdict in a judge process
+    - max_reply_mb: the largest reply one probe may send back (a trained model's weights)
     """
 
     id: str
@@ -39,6 +44,10 @@ class Assignment:
     accuracies: tuple[str, ...] = ()
     ranked_accuracy: str | None = None
     ranked_accuracy_label: str = ""
+    grading_view: str = ""
+    probe_timeout_s: float = 60.0
+    verdict_timeout_s: float = 60.0
+    max_reply_mb: int = 64
 
     @property
     def master(self) -> Path:
@@ -79,6 +88,8 @@ ASSIGNMENTS: dict[str, Assignment] = {
         accuracies=("ova", "nn"),
         ranked_accuracy="nn",
         ranked_accuracy_label="NN vs MNIST 的网络 / the NN of part 2, on the held-out digits",
+        grading_view="hwkit.datasets.mnist:grading_view",
+        probe_timeout_s=240.0,
     ),
     "a2": Assignment(
         id="a2",
@@ -89,6 +100,9 @@ ASSIGNMENTS: dict[str, Assignment] = {
         support_files=(SHIPPED_DATA_DIR / "xiaogege.csv",),
         timeout_s=300.0,
         memory_mb=4096,
+        probe_timeout_s=30.0,
+        verdict_timeout_s=30.0,
+        max_reply_mb=16,
     ),
     "a3": Assignment(
         id="a3",
@@ -103,6 +117,10 @@ ASSIGNMENTS: dict[str, Assignment] = {
         accuracies=("dnn",),
         ranked_accuracy="dnn",
         ranked_accuracy_label="DNN（按评分预算重新训练）/ your DNN, retrained under the budget",
+        grading_view="hwkit.a3_budget:grading_view",
+        probe_timeout_s=400.0,
+        verdict_timeout_s=120.0,
+        max_reply_mb=320,
     ),
 }
 

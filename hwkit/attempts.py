@@ -21,6 +21,16 @@ def _has_ellipsis(function: ast.FunctionDef) -> bool:
     )
 
 
+def parse_cell(source) -> ast.Module | None:
+    """A code cell's syntax tree, or None when it does not parse — for any reason a hostile
+    cell can give: a syntax error, null bytes, a non-string source, nesting deep enough to
+    exhaust the parser (a cell of 200,000 brackets)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+        return None
+
+
 def function_states(notebook: nbformat.NotebookNode) -> dict[str, str]:
     """Top-level function name -> ATTEMPTED, BLANK (a ``...`` is left in it) or
     SYNTAX_ERROR (its cell does not parse); the last definition wins."""
@@ -28,10 +38,10 @@ def function_states(notebook: nbformat.NotebookNode) -> dict[str, str]:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            states.update(dict.fromkeys(DEF_LINE.findall(cell.source), SYNTAX_ERROR))
+        tree = parse_cell(cell.source)
+        if tree is None:
+            source = cell.source if isinstance(cell.source, str) else ""
+            states.update(dict.fromkeys(DEF_LINE.findall(source), SYNTAX_ERROR))
             continue
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):

@@ -51,8 +51,11 @@ class SplitCase:
         return f"{self.question}-{self.index}"
 
     def probe_names(self) -> list[str]:
-        """The ``_``-names the probe assigns: the values it hands back."""
-        return assigned_names(self.probe)
+        """The ``_``-names the probe assigns and the setup does not: the probe's declared
+        outputs, the only values taken back from the kernel (a reply can never replace one of
+        the setup's values: the verdict sees those exactly as the setup made them)."""
+        setup = set(bound_names(self.setup))
+        return [name for name in assigned_names(self.probe) if name not in setup]
 
     def input_names(self) -> set[str]:
         """The ``_``-names the probe reads: the only setup values the kernel receives (an
@@ -142,17 +145,29 @@ def _statements(body: list[ast.stmt]):
             yield from _statements(handler.body)
 
 
-def assigned_names(source: str) -> list[str]:
-    """``_``-names bound by assignments, loops and ``with``, in order (in nested blocks too,
-    not inside functions)."""
+def assigned_names(source: str, prefix: str = "_") -> list[str]:
+    """Names starting with ``prefix`` bound by assignments, loops and ``with``, in order (in
+    nested blocks too, not inside functions)."""
     names: list[str] = []
     for node in _statements(ast.parse(source).body):
         for target in _bound_targets(node):
             for sub in ast.walk(target):
-                if isinstance(sub, ast.Name) and sub.id.startswith("_") and sub.id != PHASE_NAME:
-                    if sub.id not in names:
-                        names.append(sub.id)
+                if (isinstance(sub, ast.Name) and sub.id.startswith(prefix)
+                        and sub.id != PHASE_NAME and sub.id not in names):  # fmt: skip
+                    names.append(sub.id)
     return names
+
+
+def bound_names(source: str) -> list[str]:
+    """Every name a block binds at its top level and in nested blocks: assignments, loops,
+    ``with``, imports, functions and classes (the names a setup makes)."""
+    names = assigned_names(source, prefix="")
+    for node in _statements(ast.parse(source).body):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+    return list(dict.fromkeys(names))
 
 
 def ok_cases(autograder_zip: Path):

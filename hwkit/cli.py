@@ -11,6 +11,7 @@ from .datasets.imagenet_dog import ImageNetDogDataError
 from .datasets.imagenet_dog import make_parser as imagenet_dog_parser
 from .datasets.mnist import MnistDataError
 from .engine import PrepareError
+from .judges import JudgeSetupError
 from .ray_engine import RayEngineError
 from .roster import RosterError
 
@@ -48,6 +49,10 @@ def _grade(args: argparse.Namespace) -> int:
     report = grade_folder(assignment, args.submissions, args.out, options)
     print(score_table(report.results))
     print(f"\ngraded {report.graded}, already graded {report.reused}")
+    if report.grader_errors:
+        print(f"评分器出错 / grader errors: {report.grader_errors} file(s) could not be graded "
+              "because of the grader itself (see their status); run the same command again to "
+              "grade just those", file=sys.stderr)  # fmt: skip
     print(f"gradebook:  {report.gradebook}\ngrades.csv: {report.grades_csv}")
     print(f"feedback:   {report.feedback_dir}/")
     print(f"leaderboard: hwkit leaderboard --course {args.out}")
@@ -72,9 +77,12 @@ def _leaderboard(args: argparse.Namespace) -> int:
         print(f"{assignment_id}: private part revealed (since {when})")
     output = write_leaderboard(args.course, args.out, course)
     print(output.terminal)
-    if output.board.unmatched:
-        print(f"unmatched submissions / 未匹配的提交: {len(output.board.unmatched)} "
-              f"(see {output.unmatched_csv})")  # fmt: skip
+    if output.checks:
+        print(output.checks)
+    if output.board.unmatched or output.board.flagged:
+        print(f"unmatched submissions / 未匹配的提交: {len(output.board.unmatched)}, "
+              f"flagged / 需核对: {len(output.board.flagged)} "
+              f"(see {output.unmatched_csv} and {output.ta_report})")  # fmt: skip
     print(f"page:       {output.page}\ngrades.csv: {output.grades_csv}")
     print(f"reports:    {output.page.parent / 'reports'}/ ({len(output.reports)} students)")
     return 0
@@ -172,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError, ImageNetDogDataError,
-            PrepareError, RosterError, CourseConfigError, RayEngineError) as error:  # fmt: skip
+            PrepareError, RosterError, CourseConfigError, RayEngineError,
+            JudgeSetupError) as error:  # fmt: skip
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

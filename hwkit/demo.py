@@ -4,6 +4,9 @@ Build A2 (student release + autograder), write sample submissions (the reference
 right one, the blank release, broken ones) as a small cohort of five students — one who
 submitted twice, one who submitted late, one file nobody's — import their roster, grade
 them, and write the leaderboard page, grades.csv and one report per student.
+
+The files are named the LMS way, ``<student id>_<time stamp>.ipynb`` (the name decides whose
+a file is), and each keeps its stamp as its modification time, as an LMS export does.
 """
 
 import csv
@@ -17,6 +20,7 @@ from .grading import GradeOptions, GradeReport, grade_folder
 from .leaderboard import LeaderboardOutput, import_roster, write_leaderboard
 from .reports import score_table
 from .samples import write_samples
+from .submission_time import stamp_in_name
 
 # (student id, name, nickname, show_name); the course requires nicknames, so names stay off.
 DEMO_ROSTER = (
@@ -48,6 +52,9 @@ def write_demo_cohort(samples: dict[str, Path], folder: Path, roster_csv: Path) 
     for name, sample in DEMO_COHORT:
         paths.append(folder / name)
         shutil.copyfile(samples[sample], paths[-1])
+        stamp = stamp_in_name(name)
+        if stamp is not None:  # a copy is "modified" now; the export kept the upload's time
+            os.utime(paths[-1], (stamp.timestamp(), stamp.timestamp()))
     with roster_csv.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["student_id", "name", "nickname", "show_name"])
@@ -91,6 +98,8 @@ def run_demo(
     say("4/4 the cohort leaderboard / 排行榜")
     board = write_leaderboard(course_dir, out_dir / "leaderboard")
     say(board.terminal)
+    if board.checks:
+        say(board.checks)
     say(f"page:       {board.page}  ← 用浏览器打开 / open it in a browser")
     say(f"grades.csv: {board.grades_csv} (for the LMS)")
     say(f"reports:    {board.page.parent / 'reports'}/ (one per student)")

@@ -2,8 +2,9 @@
 the course's roster and which assignments were revealed.
 
 Runs are never updated or deleted here: regrading adds a new run, and "latest" means the highest
-run id (the one recorded last). Schema 1 files (before submission times and accuracies) are
-upgraded in place when opened.
+run id (the one recorded last). Older files are upgraded in place when opened: schema 1
+(before submission times and accuracies) and schema 2 (before the files' own modification
+times, ``file_time``).
 """
 
 import secrets
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from hwkit.results import HeldOutAccuracy, SubmissionResult, TestOutcome
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS runs (
     device TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT '',
     submitted_at TEXT NOT NULL DEFAULT '',
-    student_field TEXT NOT NULL DEFAULT ''
+    student_field TEXT NOT NULL DEFAULT '',
+    file_time TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_by_content ON runs (assignment, sha256, autograder_sha256);
 CREATE TABLE IF NOT EXISTS test_results (
@@ -81,6 +83,8 @@ _RUN_COLUMNS_V2 = (
     "submitted_at TEXT NOT NULL DEFAULT ''",
     "student_field TEXT NOT NULL DEFAULT ''",
 )
+# Columns added to `runs` by schema 3 (on a schema 1 or 2 file).
+_RUN_COLUMNS_V3 = ("file_time TEXT NOT NULL DEFAULT ''",)
 
 _RUN_FIELDS = (
     "assignment",
@@ -96,6 +100,7 @@ _RUN_FIELDS = (
     "detail",
     "submitted_at",
     "student_field",
+    "file_time",
 )
 _TEST_FIELDS = ("question", "name", "score", "max_score", "hidden", "passed", "message")
 _ACCURACY_FIELDS = ("name", "public", "private", "n_public", "n_private")
@@ -135,9 +140,11 @@ class Gradebook:
                 f"{self.path} has gradebook schema {version}; this hwkit knows {SCHEMA_VERSION}"
             )
         with self._conn:
-            if version == 1:
-                for column in _RUN_COLUMNS_V2:
-                    self._conn.execute(f"ALTER TABLE runs ADD COLUMN {column}")
+            added = (_RUN_COLUMNS_V2 if version == 1 else ()) + (
+                _RUN_COLUMNS_V3 if version in (1, 2) else ()
+            )
+            for column in added:
+                self._conn.execute(f"ALTER TABLE runs ADD COLUMN {column}")
             self._conn.executescript(_SCHEMA)
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -233,13 +240,16 @@ class Gradebook:
         self, assignment: str, sha256: str, autograder_sha256: str, submission: str = ""
     ) -> SubmissionResult | None:
         """The latest run of this exact file content under this exact autograder (one under
-        the file name ``submission`` first, when there is one), or None."""
+        the file name ``submission`` first, when there is one), or None — also when that run
+        ended in a ``grader error``: the file is graded again."""
         row = self._conn.execute(
             f"{_SELECT_RUNS} WHERE assignment = ? AND sha256 = ? AND autograder_sha256 = ? "
             "ORDER BY submission = ? DESC, id DESC LIMIT 1",
             (assignment, sha256, autograder_sha256, submission),
         ).fetchone()
-        return None if row is None else self._results([row])[0]
+        if row is None or row["status"].startswith("grader error:"):
+            return None
+        return self._results([row])[0]
 
     def runs(self, assignment: str | None = None) -> list[SubmissionResult]:
         """Every run (of `assignment`, or of all assignments when None), with tests, by run id."""

@@ -1,12 +1,17 @@
 """``hwkit grade``: grade a folder of submissions into a gradebook, grades.csv and feedback.
 
-Every regular file in the folder (hidden files aside) is a submission: a file that is not a
-notebook is graded as an error, never skipped. Files whose content was already graded by
-the same autograder are not graded again unless ``regrade`` is set.
+Every entry of the folder (hidden files aside) is a submission: a file that is not a
+notebook, a symbolic link or a folder is graded as an error, never skipped. Files whose
+content was already graded by the same autograder are not graded again unless ``regrade``
+is set — except those whose last run was a ``grader error``, which are always graded again.
+Before the batch: the sandbox's protections are checked and any that this host lacks is
+said in the terminal; the assignment's data view is made; the judges start (a broken test
+setup stops the batch before any file is graded, naming the test).
 """
 
 import dataclasses
 import os
+import shutil
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,14 +23,24 @@ from .assignments import Assignment
 from .build import sha256_of
 from .course import CourseConfig, load_config
 from .devices import tensorflow_device
-from .engine import GradingJob, grade_batch, load_manifest, run_prepare, zygote_env
+from .engine import (
+    GradingJob,
+    grade_batch,
+    kernel_data_view,
+    load_manifest,
+    pool_for,
+    run_prepare,
+)
 from .gradebook import Gradebook
+from .grading_env import zygote_env
 from .heldout import HeldOutSplit, heldout_split
+from .judges import close_pools
+from .outcomes import is_grader_error
 from .reports import write_feedback, write_grades_csv
 from .results import SubmissionResult
 from .sandbox import reap_orphans, scratch_root
-from .submission_time import submission_time
-from .verdicts import judge_for
+from .sandbox.report import missing_protections
+from .submission_time import file_time, submission_time
 from .zygote import BASE_PRELOAD, TENSORFLOW_PRELOAD, Zygote
 
 PREPARE_TIMEOUT_S = 3600.0  # data decoding and reference training, once per data set
@@ -42,6 +57,7 @@ class GradeOptions:
       cluster at ``address``, or on a local Ray instance; ``hwkit.ray_engine``)
     - warm: the local engine forks each kernel from a process that has done the imports
       (``hwkit.zygote``); False starts every kernel cold
+    - probe_timeout_s: each test's probe limit (None: the assignment's)
     """
 
     workers: int
@@ -54,6 +70,7 @@ class GradeOptions:
     engine: str = "local"
     address: str | None = None
     warm: bool = True
+    probe_timeout_s: float | None = None
 
 
 def grading_device(assignment: Assignment, options: GradeOptions) -> str:
@@ -83,7 +100,10 @@ def warm_kernels(assignment: Assignment, jobs: list[GradingJob], options: GradeO
         yield ""
         return
     preload = BASE_PRELOAD + (TENSORFLOW_PRELOAD if assignment.uses_tensorflow else ())
-    zygote = Zygote(zygote_env(jobs[0].cpu_threads), preload, scratch_root())
+    home = scratch_root() / f"zygote-home-{os.getpid()}"
+    home.mkdir(exist_ok=True)
+    view = kernel_data_view(jobs[0].grading_view, jobs[0].device)
+    zygote = Zygote(zygote_env(home, view.root), preload, scratch_root())
     try:
         ready = zygote.ready()
         if not ready:
@@ -92,6 +112,7 @@ def warm_kernels(assignment: Assignment, jobs: list[GradingJob], options: GradeO
         yield zygote.socket_path if ready else ""
     finally:
         zygote.close()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -102,12 +123,15 @@ class GradeReport:
     gradebook: Path
     grades_csv: Path
     feedback_dir: Path
+    grader_errors: int = 0
 
 
 def submission_files(folder: Path) -> list[Path]:
+    """Every entry of the folder but hidden ones: files, and also symbolic links and folders,
+    which are graded as errors (said, never skipped silently)."""
     if not folder.is_dir():
         raise NotADirectoryError(f"submissions folder not found: {folder}")
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def _reused(gradebook: Gradebook, previous: SubmissionResult, path: Path) -> SubmissionResult:
@@ -118,9 +142,51 @@ def _reused(gradebook: Gradebook, previous: SubmissionResult, path: Path) -> Sub
     if previous.submission == path.name:
         return previous
     copy = dataclasses.replace(previous, submission=path.name, submitted_at=submission_time(path),
+                               file_time=file_time(path),
                                curves_png=gradebook.curves_png(previous.run_id))  # fmt: skip
     gradebook.record(copy)
     return copy
+
+
+def _content_sha256(path: Path) -> str:
+    try:
+        return sha256_of(path) if path.is_file() and not path.is_symlink() else ""
+    except OSError:
+        return ""
+
+
+def _say_missing_protections() -> None:
+    for line in missing_protections():
+        print(f"hwkit: sandbox: {line}", file=sys.stderr)
+
+
+def _job(assignment: Assignment, path: Path, autograder_zip: Path, manifest: dict,
+         options: GradeOptions, device: str) -> GradingJob:  # fmt: skip
+    cpu_threads = max(1, (os.cpu_count() or 1) // max(1, options.workers))
+    return GradingJob(
+        assignment.id, path, autograder_zip, manifest, options.timeout_s, options.memory_mb,
+        device=device, cpu_threads=cpu_threads if assignment.uses_tensorflow else 1,
+        grading_view=assignment.grading_view,
+        probe_timeout_s=options.probe_timeout_s or assignment.probe_timeout_s,
+        verdict_timeout_s=assignment.verdict_timeout_s, max_reply_mb=assignment.max_reply_mb,
+        judges=options.workers if options.engine == "local" else 1,
+    )  # fmt: skip
+
+
+def _prepare_batch(assignment: Assignment, jobs: list[GradingJob], autograder_zip: Path,
+                   course: CourseConfig) -> list[GradingJob]:  # fmt: skip
+    """Everything before the first submission: the prepare step, the data view, the judges
+    (started here; they run their setups while the zygote starts), the held-out split."""
+    first = jobs[0]
+    if assignment.prepare_module:
+        run_prepare(assignment.prepare_module, autograder_zip, first.device,
+                    timeout_s=PREPARE_TIMEOUT_S)  # fmt: skip
+    view = kernel_data_view(first.grading_view, first.device)
+    if view.description:
+        print(f"hwkit: data: {view.description}", file=sys.stderr)
+    pool_for(first)  # the judges start; a broken setup stops the batch at the first probes
+    heldout = batch_heldout(assignment, first.device, course)
+    return [dataclasses.replace(job, heldout=heldout) for job in jobs]
 
 
 def grade_folder(
@@ -157,60 +223,45 @@ def grade_folder(
         by_name: dict[str, SubmissionResult] = {}
         jobs = []
         device = grading_device(assignment, options) if files else "cpu"
-        cpu_threads = max(1, (os.cpu_count() or 1) // max(1, options.workers))
         for path in files:
             previous = None
-            if not options.regrade:
-                previous = gradebook.find_graded(
-                    assignment.id, sha256_of(path), manifest["autograder_sha256"], path.name
-                )
+            sha256 = _content_sha256(path)
+            if not options.regrade and sha256:
+                previous = gradebook.find_graded(assignment.id, sha256,
+                                                 manifest["autograder_sha256"], path.name)
             if previous is not None:
                 by_name[path.name] = _reused(gradebook, previous, path)
             else:
-                jobs.append(
-                    GradingJob(
-                        assignment.id,
-                        path,
-                        autograder_zip,
-                        manifest,
-                        options.timeout_s,
-                        options.memory_mb,
-                        device=device,
-                        cpu_threads=cpu_threads if assignment.uses_tensorflow else 1,
-                        hide=(str(out_dir.resolve()),),
-                    )
-                )
-        if jobs and assignment.prepare_module:
-            run_prepare(assignment.prepare_module, autograder_zip, device,
-                        timeout_s=PREPARE_TIMEOUT_S)  # fmt: skip
-        if jobs:
-            # Setups run here, before any thread (they change the working folder).
-            judge_for(autograder_zip, scratch_root(), manifest["autograder_sha256"])
-            heldout = batch_heldout(assignment, device, course)
-            jobs = [dataclasses.replace(job, heldout=heldout) for job in jobs]
-        bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",
-                   disable=not options.progress, file=sys.stderr)  # fmt: skip
-
-        def keep(result: SubmissionResult) -> None:
-            gradebook.record(result)
-            by_name[result.submission] = result
-            bar.update(1)
-
+                jobs.append(_job(assignment, path, autograder_zip, manifest, options, device))
         try:
-            if options.engine == "ray":
-                from .ray_engine import grade_batch_ray
+            if jobs:
+                _say_missing_protections()
+                jobs = _prepare_batch(assignment, jobs, autograder_zip, course)
+            bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",
+                       disable=not options.progress, file=sys.stderr)  # fmt: skip
 
-                grade_batch_ray(jobs, keep, address=options.address)
-            else:
-                with warm_kernels(assignment, jobs, options) as zygote_socket:
-                    jobs = [dataclasses.replace(job, zygote=zygote_socket) for job in jobs]
-                    grade_batch(jobs, options.workers, keep)
+            def keep(result: SubmissionResult) -> None:
+                gradebook.record(result)
+                by_name[result.submission] = result
+                bar.update(1)
+
+            try:
+                if options.engine == "ray":
+                    from .ray_engine import grade_batch_ray
+
+                    grade_batch_ray(jobs, keep, address=options.address)
+                else:
+                    with warm_kernels(assignment, jobs, options) as zygote_socket:
+                        jobs = [dataclasses.replace(job, zygote=zygote_socket) for job in jobs]
+                        grade_batch(jobs, options.workers, keep)
+            finally:
+                bar.close()
         finally:
-            bar.close()
+            close_pools()
     results = [by_name[path.name] for path in files]
     for result in results:
         write_feedback(result, feedback_dir, assignment.title)
     grades_csv = write_grades_csv(results, out_dir / "grades.csv")
-    return GradeReport(
-        results, len(jobs), len(files) - len(jobs), gradebook_path, grades_csv, feedback_dir
-    )
+    errors = sum(is_grader_error(r.status) for r in results)
+    return GradeReport(results, len(jobs), len(files) - len(jobs), gradebook_path, grades_csv,
+                       feedback_dir, errors)  # fmt: skip

@@ -1,17 +1,17 @@
 """The held-out labels of an assignment, cut into the course's public and private parts, and the
 accuracies of a submission's recorded predictions on each part.
 
-Loaded once per batch in the grader process, from the same data the kernels grade on
-(``$HWKIT_DATA``, no download: kernels run offline), so the private part is computed where
-the submission cannot touch it.
+Loaded once per batch in the grader process, from the grader's data (``$HWKIT_DATA``, no
+download), whose held-out part never enters a kernel; the predictions come from the verdicts,
+which the judge processes compute from the trained model the kernel hands back, so both parts'
+accuracies are computed where the submission cannot touch them.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from .metrics import public_mask, read_predictions, split_accuracy
+from .metrics import checked_predictions, public_mask, split_accuracy
 from .results import HeldOutAccuracy
 
 
@@ -25,12 +25,13 @@ class HeldOutSplit:
     y_test: np.ndarray
     public: np.ndarray
 
-    def score(self, folder: Path) -> tuple[list[HeldOutAccuracy], list[str]]:
-        """Accuracies of the predictions recorded in ``folder``, and a note per missing one."""
+    def score(self, recorded: dict) -> tuple[list[HeldOutAccuracy], list[str]]:
+        """Accuracies of the predictions the verdicts recorded (name → (n_seeds, n_test) int16
+        labels, ``hwkit.metrics.record`` in the judge), and a note per missing one."""
         accuracies, notes = [], []
         n_public = int(self.public.sum())
         for name in self.names:
-            predictions = read_predictions(folder, name, len(self.y_test))
+            predictions = checked_predictions(recorded.get(name), len(self.y_test))
             if predictions is None:
                 notes.append(f"no valid held-out predictions recorded for {name!r}")
                 continue

@@ -9,6 +9,7 @@ live in the grader process, so the kernel never computes a private-part figure.
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,22 +20,42 @@ METRICS_DIR_ENV = "HWKIT_METRICS_DIR"
 MAX_SEEDS = 16
 
 
+_collected: dict | None = None
+
+
+@contextmanager
+def collecting():
+    """Collect what ``record`` is given while the block runs (a judge process, around one
+    verdict); yields the dict name → (n_seeds, n_test) int16 labels."""
+    global _collected
+    previous, _collected = _collected, {}
+    try:
+        yield _collected
+    finally:
+        _collected = previous
+
+
 def record(name: str, predictions) -> None:
     """Save one model's held-out predictions for the grader.
 
     - name: the accuracy's name, e.g. "nn" (letters, digits, "_")
     - predictions: (n_test,) or (n_seeds, n_test) int class labels, one row per training seed
+    In a judge process (``collecting``) they go to the verdict's result; under ``otter run``
+    with ``$HWKIT_METRICS_DIR`` set (Gradescope) to ``<dir>/<name>.npy``; else nowhere.
     """
-    folder = os.environ.get(METRICS_DIR_ENV)
-    if not folder:
-        return
     labels = np.atleast_2d(np.asarray(predictions)).astype(np.int16)
-    np.save(Path(folder) / f"{name}.npy", labels, allow_pickle=False)
+    if _collected is not None:
+        _collected[name] = labels
+        return
+    folder = os.environ.get(METRICS_DIR_ENV)
+    if folder:
+        np.save(Path(folder) / f"{name}.npy", labels, allow_pickle=False)
 
 
 def read_predictions(folder: Path, name: str, n_test: int) -> np.ndarray | None:
-    """The (n_seeds, n_test) int labels recorded as ``name``, or None when the file is missing
-    or is not what ``record`` writes (wrong shape, dtype, too many seeds, a pickle)."""
+    """The (n_seeds, n_test) int labels recorded as ``name`` in ``folder``, or None when the
+    file is missing or is not what ``record`` writes (wrong shape, dtype, too many seeds, a
+    pickle)."""
     path = Path(folder) / f"{name}.npy"
     if not path.is_file() or path.is_symlink():
         return None
@@ -42,7 +63,12 @@ def read_predictions(folder: Path, name: str, n_test: int) -> np.ndarray | None:
         labels = np.load(path, allow_pickle=False)
     except (OSError, ValueError):
         return None
-    if labels.dtype != np.int16 or labels.ndim != 2:
+    return checked_predictions(labels, n_test)
+
+
+def checked_predictions(labels, n_test: int) -> np.ndarray | None:
+    """``labels`` if they are what ``record`` makes for ``n_test`` held-out items, else None."""
+    if not isinstance(labels, np.ndarray) or labels.dtype != np.int16 or labels.ndim != 2:
         return None
     if not 1 <= labels.shape[0] <= MAX_SEEDS or labels.shape[1] != n_test:
         return None

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import sha256_of
-from .engine import MAX_NOTEBOOK_BYTES, GradingJob, grade_submission
+from .engine import GradingJob, grade_submission
+from .notebook_file import read_submission
 from .results import SubmissionResult
 from .sandbox import scratch_root
-from .submission_time import submission_time
+from .submission_time import file_time, submission_time
 
 INSTALL_HINT = 'pip install ".[cluster]"'
 TASK_NAME = "hwkit_grade"  # worker processes show it as ``ray::hwkit_grade`` while grading
@@ -146,7 +147,7 @@ def grade_on_node(
     job: GradingJob,
     notebook: bytes,
     mtime_ns: int,
-    submitted_at: str,
+    times: tuple[str, str],
     autograder: bytes,
     autograder_sha256: str,
     batch_id: str,
@@ -170,7 +171,9 @@ def grade_on_node(
         result = grade_submission(
             dataclasses.replace(job, submission=copy, autograder_zip=zip_path)
         )
-    return dataclasses.replace(result, submission=job.submission.name, submitted_at=submitted_at)
+    submitted_at, modified = times  # the driver's: the copy here has other times
+    return dataclasses.replace(result, submission=job.submission.name, submitted_at=submitted_at,
+                               file_time=modified)  # fmt: skip
 
 
 def _connect(ray, address: str | None) -> bool:
@@ -217,14 +220,9 @@ def grade_batch_ray(
         driver_node = ray.get_runtime_context().get_node_id()
         batch_id = uuid.uuid4().hex
         for job, option in zip(jobs, options, strict=True):
-            try:
-                stat = job.submission.stat()
-                notebook = (
-                    job.submission.read_bytes() if stat.st_size <= MAX_NOTEBOOK_BYTES else None
-                )
-            except OSError:
-                notebook = None
-            if notebook is None:  # unreadable or too large: graded here as an error, nothing runs
+            notebook, problem = read_submission(job.submission)  # never follows a symlink
+            if problem or not notebook:  # a link, unreadable, empty or too large: graded here
+                result = grade_submission(job)  # as an error, nothing runs
                 result = grade_submission(job)
                 on_result(result)
                 results.append(result)
@@ -233,10 +231,11 @@ def grade_batch_ray(
                 zips[job.autograder_zip] = (ray.put(job.autograder_zip.read_bytes()),
                                             sha256_of(job.autograder_zip))  # fmt: skip
             zip_ref, zip_sha256 = zips[job.autograder_zip]
+            mtime_ns = job.submission.lstat().st_mtime_ns
+            times = (submission_time(job.submission), file_time(job.submission))
             ref = task.options(name=TASK_NAME, max_retries=max_retries, retry_exceptions=False,
                                **option).remote(  # fmt: skip
-                job, notebook, stat.st_mtime_ns,
-                submission_time(job.submission), zip_ref, zip_sha256, batch_id, driver_node,
+                job, notebook, mtime_ns, times, zip_ref, zip_sha256, batch_id, driver_node,
             )  # fmt: skip
             pending[ref] = job
         while pending:

@@ -3,15 +3,20 @@
 
 Feedback shows only student-safe fields: scores, status and each failed test's `message`;
 never `detail` (TA-only logs) nor anything else about hidden tests.
+
+Everything a submission controls (its name, its status with the notebook's exception text, the
+test messages quoting it) goes through ``hwkit.textsafe``: escaped for Markdown in feedback,
+formula-proof in grades.csv, control characters visible and long cells cut in the terminal.
+File names made from a submission name are short and safe (``safe_stem``).
 """
 
 import csv
 import hashlib
 import re
-import unicodedata
 from pathlib import Path, PurePosixPath
 
 from hwkit.results import SubmissionResult
+from hwkit.textsafe import csv_cell, display_width, markdown_code, markdown_text, terminal_text
 
 GRADES_COLUMNS = (
     "submission",
@@ -30,6 +35,11 @@ _UNSAFE = re.compile(
     r"[^A-Za-z0-9._\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 )
 _STATUS_WIDTH = 40
+CELL_WIDTH = 80  # terminal columns of a table cell at most (longer: cut, with "…")
+# A file name is at most 255 bytes (ext4, APFS, NTFS in UTF-16 units); a stem stays well under
+# it so that "<stem>.md" and "<stem>-<assignment>-curves.png" always fit.
+MAX_STEM_BYTES = 120
+_HASH_CHARS = 6
 
 
 def num(x: float) -> str:
@@ -39,7 +49,8 @@ def num(x: float) -> str:
 
 
 def write_grades_csv(results: list[SubmissionResult], path: Path) -> Path:
-    """Write one row per result, in the given order, under `GRADES_COLUMNS`; returns `path`."""
+    """Write one row per result, in the given order, under `GRADES_COLUMNS`; returns `path`.
+    Text cells go through ``csv_cell`` (no formulas), numbers are plain numbers."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -48,14 +59,14 @@ def write_grades_csv(results: list[SubmissionResult], path: Path) -> Path:
         for r in results:
             writer.writerow(
                 [
-                    r.submission,
+                    csv_cell(r.submission),
                     num(r.score),
                     num(r.max_score),
-                    r.status,
+                    csv_cell(r.status),
                     num(r.duration_s),
-                    r.device,
-                    r.sha256,
-                    r.started_at,
+                    csv_cell(r.device),
+                    csv_cell(r.sha256),
+                    csv_cell(r.started_at),
                 ]
             )
     return path
@@ -85,21 +96,18 @@ def _question_rows(result: SubmissionResult) -> list[tuple[str, float, float]]:
     return [(question, score, top) for question, (score, top) in totals.items()]
 
 
-def _cell(text: str) -> str:
-    """`text` made safe for one Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def failed_test_lines(result: SubmissionResult) -> list[str]:
-    """Markdown list items for the failed tests: name, visibility, student-safe message."""
+    """Markdown list items for the failed tests: name, visibility, student-safe message
+    (escaped: a public test's message can quote the student's own exception text)."""
     lines = []
     for test in result.tests:
         if test.passed:
             continue
         kind = "(hidden / 隐藏)" if test.hidden else "(public / 公开)"
         # Continuation lines indented so a multi-line message stays inside its list item.
-        message = test.message.strip().replace("\n", "\n  ")
-        lines.append(f"- **{test.name}** {kind}" + (f": {message}" if message else ""))
+        message = markdown_text(test.message.strip(), multiline=True, indent="  ")
+        lines.append(f"- **{markdown_text(test.name)}** {kind}"
+                     + (f": {message}" if message else ""))  # fmt: skip
     return lines
 
 
@@ -109,9 +117,9 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
     lines = [
         f"# {title}",
         "",
-        f"- 提交 / Submission: `{result.submission}`",
+        f"- 提交 / Submission: {markdown_code(result.submission)}",
         f"- 总分 / Total: {num(result.score)} / {num(result.max_score)}",
-        f"- 状态 / Status: {_cell(result.status)}",
+        f"- 状态 / Status: {markdown_text(result.status)}",
     ]
     lines += [
         f"- 留出集公开部分准确率 / Held-out accuracy, public part ({a.name}): "
@@ -120,12 +128,12 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
     ]
     explanation = status_explanation(result.status)
     if explanation:
-        lines += ["", f"> {_cell(explanation)}"]
+        lines += ["", f"> {markdown_text(explanation)}"]
     lines += ["", "## 各题得分 / Per question", ""]
     rows = _question_rows(result)
     if rows:
         lines += ["| 题目 / Question | 得分 / Score | 满分 / Max |", "|---|---:|---:|"]
-        lines += [f"| {_cell(q)} | {num(s)} | {num(m)} |" for q, s, m in rows]
+        lines += [f"| {markdown_text(q)} | {num(s)} | {num(m)} |" for q, s, m in rows]
     else:
         lines.append("没有测试结果 / No test results.")
     failed = failed_test_lines(result)
@@ -136,16 +144,32 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def safe_stem(submission: str) -> str:
-    """`submission` without its extension, made a safe file name stem (never empty, no "/")."""
-    suffix = PurePosixPath(submission.replace("\\", "/")).suffix
-    stem = submission[: -len(suffix)] if suffix else submission
-    safe = _UNSAFE.sub("_", stem)
+def _safe(text: str, hashed: str) -> str:
+    safe = _UNSAFE.sub("_", text)
     # A leading dot would hide the file (and "." / ".." are not names).
     safe = f"_{safe}" if not safe or safe.startswith(".") else safe
-    if safe != stem:  # "a b" and "a_b" must not share a feedback file
-        safe += "-" + hashlib.sha1(submission.encode("utf-8")).hexdigest()[:6]
-    return safe
+    if safe == text and len(safe.encode("utf-8")) <= MAX_STEM_BYTES:
+        return safe
+    digest = "-" + hashlib.sha1(hashed.encode("utf-8", "surrogatepass")).hexdigest()
+    room = MAX_STEM_BYTES - 1 - _HASH_CHARS
+    # Cut at a byte count; "ignore" drops a character the cut split (UTF-8 stays valid).
+    return safe.encode("utf-8")[:room].decode("utf-8", "ignore") + digest[: 1 + _HASH_CHARS]
+
+
+def safe_name(text: str) -> str:
+    """``text`` as a safe file name stem: never empty, no "/", no leading dot, at most
+    ``MAX_STEM_BYTES`` bytes of UTF-8; a name that had to change (characters replaced, or
+    cut) ends in "-" and a short hash of ``text``, so distinct texts keep distinct names."""
+    return _safe(text, text)
+
+
+def safe_stem(submission: str) -> str:
+    """`submission` without its ``.ipynb``, made a safe file name stem as ``safe_name`` does
+    (the hash is of the whole name). Any other extension stays in the stem, so that "x.ipynb"
+    and "x.txt" (both graded) do not share one feedback file."""
+    suffix = PurePosixPath(submission.replace("\\", "/")).suffix
+    stem = submission[: -len(suffix)] if suffix == ".ipynb" else submission
+    return _safe(stem, submission)
 
 
 def write_feedback(result: SubmissionResult, out_dir: Path, title: str) -> Path:
@@ -157,36 +181,35 @@ def write_feedback(result: SubmissionResult, out_dir: Path, title: str) -> Path:
     return path
 
 
-def _width(text: str) -> int:
-    """Terminal columns `text` takes: wide/fullwidth (CJK) characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * (width - _width(text))
+    fill = " " * (width - display_width(text))
     return fill + text if right else text + fill
 
 
 def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]],
-               right: tuple[bool, ...]) -> str:  # fmt: skip
+               right: tuple[bool, ...], cell_width: int = CELL_WIDTH) -> str:  # fmt: skip
     """A plain-text table, columns aligned for the terminal (CJK characters count 2 columns);
-    ``right``: which columns are right-aligned."""
-    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    ``right``: which columns are right-aligned. Every cell goes through ``terminal_text``
+    (control characters escaped, at most ``cell_width`` columns), so no cell can move the
+    cursor or start a row of its own."""
+    cells = [[terminal_text(cell, cell_width) for cell in row] for row in [header, *rows]]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(header))]
     lines = [
         "  ".join(_pad(cell, w, r) for cell, w, r in zip(row, widths, right, strict=True)).rstrip()
-        for row in [header, *rows]
+        for row in cells
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
 
 
 def score_table(results: list[SubmissionResult]) -> str:
-    """A plain-text table (submission, score / max, status, seconds), columns aligned."""
+    """A plain-text table (submission, score / max, status, seconds), columns aligned; names
+    and statuses escaped and cut (``text_table``), statuses to 40 columns."""
     rows = [
         (
             r.submission,
             f"{num(r.score)} / {num(r.max_score)}",
-            r.status if len(r.status) <= _STATUS_WIDTH else r.status[: _STATUS_WIDTH - 1] + "…",
+            terminal_text(r.status, _STATUS_WIDTH),
             f"{r.duration_s:.1f}",
         )
         for r in results

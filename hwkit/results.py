@@ -52,6 +52,8 @@ class SubmissionResult:
     - started_at: ISO 8601 UTC; duration_s: wall-clock seconds; device: where it ran, e.g. "cpu"
     - submitted_at: when the student submitted (ISO 8601 UTC, from the file name's timestamp
       or the file's modification time); student_field: the notebook's ``STUDENT_ID`` ("" if none)
+    - file_time: the file's own modification time (ISO 8601 UTC, seconds; "" unknown), to flag a
+      name that claims an earlier time than the file has (``submission_time.name_time_flag``)
     - accuracies: held-out accuracies the hidden tests recorded (A1, A3)
     - curves_png: the training-curve figure the notebook drew under grading (PNG bytes), or b"";
       stored by the gradebook, read back only on request (``Gradebook.curves_png``)
@@ -71,6 +73,7 @@ class SubmissionResult:
     detail: str = ""
     submitted_at: str = ""
     student_field: str = ""
+    file_time: str = ""
     accuracies: list[HeldOutAccuracy] = field(default_factory=list)
     curves_png: bytes = field(default=b"", compare=False, repr=False)
     run_id: int = field(default=0, compare=False)  # the gradebook's id once recorded

@@ -5,19 +5,28 @@ then one student per row. Columns (English or Chinese header; only the id is req
 ``student_id``/``学号``, ``name``/``姓名``, ``nickname``/``昵称``, ``group``/``班级``,
 ``show_name``/``公开姓名`` (yes/1/true: the student allows their name on the board).
 
-``match_student`` files a submission under a student: the notebook's ``STUDENT_ID`` when it
-names a roster student, else the file name when it starts with a student id followed by
-``_``, ``-``, ``.`` or a space (the longest such id), else no one (reported, never dropped).
-Without a roster, the id is the ``STUDENT_ID`` field or the file name up to its first ``_``.
+``identify`` files a submission under a student by its name as the LMS made it, never by
+what the notebook says (a classmate could write anyone's id into their own file):
+
+- a submission name is a file name (``2026012345_a2.ipynb``) or a relative path whose first
+  part is the student's folder (``2026012345/a2.ipynb``, as LMS exports arrange them)
+- with a roster: the folder when it is a roster id, else the longest roster id the file name
+  starts with followed by ``_``, ``-``, ``.`` or a space; else no one (reported, never
+  dropped; a ``STUDENT_ID`` naming a roster student is quoted there as a claim to check)
+- without a roster: the folder, else the file name up to its first ``_``
+- the notebook's ``STUDENT_ID`` (``student_field``) only raises a flag for the TA when it
+  disagrees with the name; it never moves a submission
 """
 
 import ast
 import csv
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from .attempts import parse_cell
 from .gradebook import Student
 
 HEADER_ALIASES = {
@@ -97,11 +106,11 @@ def student_field(notebook: nbformat.NotebookNode | None) -> str:
     last such assignment), read without running anything; "" when there is none."""
     value = ""
     for cell in getattr(notebook, "cells", None) or []:
-        if cell.get("cell_type") != "code" or ID_FIELD not in cell.get("source", ""):
+        source = cell.get("source", "")
+        if cell.get("cell_type") != "code" or not isinstance(source, str) or ID_FIELD not in source:
             continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
+        tree = parse_cell(source)
+        if tree is None:
             continue
         for node in tree.body:
             if (
@@ -122,21 +131,63 @@ def _id_from_name(submission: str, ids: set[str]) -> str | None:
     return None
 
 
-def match_student(submission: str, field: str, ids: set[str] | None) -> tuple[str | None, str]:
-    """(student id or None, how it was matched: "field", "file name" or why not).
+@dataclass(frozen=True)
+class Identity:
+    """Whose a submission is, by its name.
 
-    - submission: the file name; field: ``student_field`` of the notebook
+    - student_id: the student it is filed under, or None (unmatched)
+    - how: "folder" or "file name" when matched, else why not (for the TA)
+    - flag: "" or what a TA should check (a ``STUDENT_ID`` that disagrees with the name, a
+      folder and a file name that name different students)
+    """
+
+    student_id: str | None
+    how: str
+    flag: str = ""
+
+
+def _field_flag(field: str, student_id: str, how: str) -> str:
+    if not field or field == student_id:
+        return ""
+    return (f"STUDENT_ID {field!r} disagrees with the {how} ({student_id}); "
+            f"filed under {student_id}")  # fmt: skip
+
+
+def identify(submission: str, field: str, ids: set[str] | None) -> Identity:
+    """Whose ``submission`` is (see the module docstring).
+
+    - submission: the file name, or a path relative to the submissions folder ("/"-separated)
+    - field: ``student_field`` of the notebook ("" when none)
     - ids: the roster's student ids, or None when there is no roster
     """
+    parts = submission.split("/")
+    folder, name = (parts[0], parts[-1]) if len(parts) > 1 else ("", submission)
     if ids is None:
-        if field and ID_PATTERN.match(field):
-            return field, "field"
-        stem = submission.split("_", 1)[0].removesuffix(".ipynb")
-        return (stem, "file name") if stem else (None, "empty file name")
-    if field in ids:
-        return field, "field"
-    by_name = _id_from_name(submission, ids)
+        if folder:
+            return Identity(folder, "folder", _field_flag(field, folder, "folder"))
+        stem = name.split("_", 1)[0].removesuffix(".ipynb")
+        if not stem:
+            return Identity(None, "empty file name")
+        return Identity(stem, "file name", _field_flag(field, stem, "file name"))
+    by_name = _id_from_name(name, ids)
+    if folder in ids:
+        flags = [_field_flag(field, folder, "folder")]
+        if by_name is not None and by_name != folder:
+            flags.append(f"the file name names {by_name} but the folder is {folder}'s; "
+                         f"filed under {folder}")  # fmt: skip
+        return Identity(folder, "folder", "; ".join(f for f in flags if f))
     if by_name is not None:
-        return by_name, "file name"
-    claimed = f"STUDENT_ID {field!r} is not on the roster; " if field else "no STUDENT_ID; "
-    return None, claimed + "the file name does not start with a roster student id"
+        return Identity(by_name, "file name", _field_flag(field, by_name, "file name"))
+    where = "the folder is not a roster student id and " if folder else ""
+    reason = f"{where}the file name does not start with a roster student id"
+    if field in ids:
+        reason += f"; STUDENT_ID claims {field}; rename the file to {field}_… if that is right"
+    elif field:
+        reason += f"; STUDENT_ID {field!r} is not on the roster either"
+    return Identity(None, reason)
+
+
+def match_student(submission: str, field: str, ids: set[str] | None) -> tuple[str | None, str]:
+    """(student id or None, how it was matched or why not): ``identify`` without the flag."""
+    identity = identify(submission, field, ids)
+    return identity.student_id, identity.how

@@ -5,8 +5,13 @@ Starting a kernel the cold way costs two interpreter start-ups and every import,
 submission; a fork costs milliseconds and shares the imported modules' memory. Nothing of
 one submission can reach the next: every kernel is a new child of the zygote, which itself
 never runs student code, and each child goes through the same sandbox as a cold kernel
-(``hwkit.sandbox``: the submission's control groups and limits, the worker's network
-namespace, a PID namespace, hidden grader files, no capabilities) before it starts.
+(``hwkit.sandbox``, from the submission's spec: its control groups and limits, the worker's
+network namespace, a PID namespace, the allowlist file system, an unprivileged user without
+capabilities, the spec's environment) before it starts. The child first closes every
+descriptor it inherited (the zygote's epoll set, its socket, other kernels' connections), so
+a kernel cannot touch the zygote's event loop. The zygote itself starts with a kernel's
+environment (``hwkit.grading_env.zygote_env``): its start-up environment is what a forked
+kernel sees in ``/proc/self/environ``.
 
 - ``Zygote``: started by the grader once per batch (``with Zygote(env, preload) as z``); it
   serves on a Unix socket in the grader's scratch root, which kernels cannot see.
@@ -83,41 +88,62 @@ def _join_network_of(pid: int) -> str:
     return ""
 
 
+def _close_inherited(keep: set[int]) -> None:
+    """Close every descriptor the zygote had open (its epoll set, its listening socket, other
+    kernels' connections) but ``keep``: a kernel must not reach the zygote's event loop."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
 def _become_kernel(request: dict, client_pid: int) -> None:
     """In the forked child: the sandbox, then the kernel. Never returns."""
-    from hwkit.sandbox import confine_kernel, enter_pid_namespace, join_cgroups, limit_process
+    from hwkit.kernel_launcher import kernel_argv
+    from hwkit.sandbox import (
+        SandboxSpec,
+        confine,
+        enter_pid_namespace,
+        join_cgroups,
+        limit_process,
+    )
 
     try:
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()
+        _close_inherited(keep=set())
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        join_cgroups(request.get("cgroup_procs", []))
-        limit_process(int(request.get("memory_mb", 0)), int(request.get("cpu_seconds", 0)))
+        os.close(null)
+        os.close(log)
+        spec = SandboxSpec.read(request["spec"])
+        join_cgroups(list(spec.cgroup_procs))
+        limit_process(spec.memory_mb, spec.cpu_seconds)
         notes = [_join_network_of(client_pid)]
-        os.environ.clear()
-        os.environ.update(request["env"])
+        kernel_args = kernel_argv(["-f", request["connection_file"]], spec)
+        notes.append(enter_pid_namespace())
+        notes += confine(spec)  # the allowlist root, the kernel's environment and user
         import tempfile
 
         tempfile.tempdir = None
-        os.chdir(request["cwd"])
-        notes.append(enter_pid_namespace())
-        notes += confine_kernel(request.get("hide", []), request["scratch"])
         for note in filter(None, notes):
             print(f"hwkit sandbox: {note}", file=sys.stderr, flush=True)
-        sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
-        sys.path[:] = ["", *[p for p in sys.path if p not in ("", request["cwd"])]]
+        sys.argv = ["ipykernel_launcher", *kernel_args]
+        sys.path[:] = ["", *[p for p in sys.path if p not in ("", spec.cwd)]]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
     except BaseException as error:  # noqa: BLE001 - the child must never return to the loop
         print(f"hwkit zygote: kernel failed: {type(error).__name__}: {error}", file=sys.stderr)
-        os._exit(1)
+        os._exit(70)
     os._exit(0)
 
 
@@ -149,7 +175,9 @@ def serve(grader_pid: int, socket_path: str, preload: list[str]) -> None:
                     continue
                 pid = os.fork()
                 if pid == 0:
+                    selector.close()
                     listener.close()
+                    conn.close()
                     for other in kernels.values():
                         other.close()
                     _become_kernel(request, client)

@@ -1,12 +1,12 @@
 """The kernel command of a worker whose grader runs a zygote (``hwkit.zygote``).
 
-``python -m hwkit.zygote_client --socket S --scratch DIR [--hide P ...] [--cgroup-procs F ...]
-[--memory-mb M] [--cpu-seconds C] -- -f CONNECTION_FILE``: asks the zygote for a kernel with
-this process's environment and working folder, then stands in for it: signals it receives go
+``python -m hwkit.zygote_client --socket S --spec SPEC -- -f CONNECTION_FILE``: asks the
+zygote for a kernel built from the sandbox spec (its environment, folders, user and limits
+come from the spec, never from this process), then stands in for it: signals it receives go
 to the kernel, and it exits with the kernel's status. When it is killed, the zygote sees its
-connection close and kills the kernel. If the zygote cannot be reached, it becomes a cold
-kernel (``hwkit.kernel_launcher``) with the same arguments. Imports are kept few: this runs
-once per submission.
+connection close and kills the kernel. If the zygote cannot be reached or does not answer
+within ``ANSWER_TIMEOUT_S``, it becomes a cold kernel (``hwkit.kernel_launcher``) with the
+same spec. Imports are kept few: this runs once per submission.
 """
 
 import argparse
@@ -16,38 +16,29 @@ import signal
 import socket
 import sys
 
+ANSWER_TIMEOUT_S = 20.0
+
 
 def _cold(args, kernel_args: list[str]) -> None:
-    argv = [sys.executable, "-m", "hwkit.kernel_launcher", "--scratch", args.scratch]
-    for path in args.hide:
-        argv += ["--hide", path]
+    argv = [sys.executable, "-m", "hwkit.kernel_launcher", "--spec", args.spec]
     os.execv(sys.executable, [*argv, "--", *kernel_args])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--socket", required=True)
-    parser.add_argument("--scratch", required=True)
-    parser.add_argument("--hide", action="append", default=[])
-    parser.add_argument("--cgroup-procs", action="append", default=[])
-    parser.add_argument("--memory-mb", type=int, default=0)
-    parser.add_argument("--cpu-seconds", type=int, default=0)
+    parser.add_argument("--spec", required=True)
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     kernel_args = [a for a in args.kernel_args if a != "--"]
     connection_file = kernel_args[kernel_args.index("-f") + 1]
     request = {
         "connection_file": os.path.abspath(connection_file),
-        "cwd": os.getcwd(),
-        "env": dict(os.environ),
-        "scratch": args.scratch,
-        "hide": args.hide,
-        "cgroup_procs": args.cgroup_procs,
-        "memory_mb": args.memory_mb,
-        "cpu_seconds": args.cpu_seconds,
-        "log": os.path.join(args.scratch, "kernel.log"),
+        "spec": os.path.abspath(args.spec),
+        "log": os.path.join(os.path.dirname(os.path.abspath(args.spec)), "kernel.log"),
     }
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(ANSWER_TIMEOUT_S)  # a zygote that stops answering costs seconds, not a kernel
     try:
         conn.connect(args.socket)
         conn.sendall(json.dumps(request).encode() + b"\n")
@@ -58,6 +49,7 @@ def main() -> None:
     if "pid" not in started:
         conn.close()
         _cold(args, kernel_args)
+    conn.settimeout(None)
 
     def forward(number, _frame):
         try:

@@ -67,3 +67,15 @@ def test_thresholds_stated_to_students_are_the_grading_thresholds(a1):
     for part in ("ova", "nn"):
         full, small = (round(BUDGETS[(part, size)].threshold * 100) for size in ("full", "small"))
         assert f"(full MNIST: {full} %; the 5,000-digit fallback: {small} %)" in markdown, part
+
+
+def test_the_held_out_digits_are_only_ever_the_verdicts(a1_build):
+    """The accuracy probes train in the kernel and hand back the model; only the verdicts,
+    in the grader, read the held-out digits (and the kernel never receives them)."""
+    from hwkit.cases import read_cases
+
+    cases = read_cases(a1_build.autograder_zip)
+    accuracy = [c for c in cases if "train_and_describe" in c.probe]
+    assert [c.key for c in accuracy] == ["q4-1", "q9-1"]
+    assert all("X_test" not in c.probe and "y_test" not in c.probe for c in cases)
+    assert all("held_out_labels" in c.verdict and "_mn" not in c.input_names() for c in accuracy)

@@ -41,7 +41,7 @@ def test_zip_carries_reference_and_measured_bar_tests(a3_build):
     with zipfile.ZipFile(a3_build.autograder_zip) as zf:
         q5 = zf.read("tests/q5.py").decode()
         reference = zf.read("files/a3_reference.py").decode()
-    assert "reference_stats" in q5 and "student_dnn_predictions" in q5
+    assert "reference_stats" in q5 and "student_dnn_models" in q5
     for name in ("def build_shallow(", "def build_dnn(", "def make_dnn_optimizer(",
                  "SHALLOW_BATCH_SIZE = 64", "BATCH_SIZE = 128"):  # fmt: skip
         assert name in reference, name
@@ -56,10 +56,14 @@ def test_every_case_is_split_and_no_probe_sees_the_reference_or_the_bars(a3_buil
     for case in cases:
         assert "_ref" not in case.probe and "a3_reference" not in case.probe, case.key
         assert not case.input_names() & {"_ref", "_r", "_stats", "_y_test", "_b"}, case.key
-    accuracy = [c for c in cases if "student_dnn_predictions" in c.probe]
+    accuracy = [c for c in cases if "student_dnn_models" in c.probe]
     assert [c.question for c in accuracy] == ["q5", "q5"]
-    assert all(c.input_names() == {"_budget", "_pred"} and "REPORT: " in c.verdict
+    assert all(c.input_names() == {"_budget", "_models"} and "REPORT: " in c.verdict
                for c in accuracy)  # fmt: skip
+    # The held-out part is the grader's: the probe trains and hands back models, the
+    # verdict predicts (and records) the held-out labels.
+    assert all("y_test" not in c.probe and "X_test" not in c.probe and "student_dnn_labels"
+               in c.verdict for c in accuracy)  # fmt: skip
 
 
 def test_manifest_points_per_question(a3_build):

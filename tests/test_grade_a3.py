@@ -97,3 +97,26 @@ def test_master_records_both_parts_of_the_held_out_accuracy_and_its_curves(grade
 
 def test_a_blank_release_records_no_accuracy(graded):
     assert graded["blank_release.ipynb"].accuracies == []
+
+
+def test_master_gets_full_marks_with_a_writable_data_folder(photos, a3, a3_build, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    """The same photos in a writable data folder (the TA's default): the cache is built there,
+    the kernel reads its training part through the grader's view, and the master scores as on
+    the read-only folder (which once cost it 7 points: the two sides found other caches)."""
+    shared = dataset_dir("imagenet_dog")
+    writable = tmp_path / "data" / "imagenet_dog"
+    for label in ("dog", "other"):
+        (writable / label).mkdir(parents=True)
+        for path in (shared / label).iterdir():
+            (writable / label / path.name).symlink_to(path)
+    monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "data"))
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copyfile(a3.master, folder / "master.ipynb")
+    options = GradeOptions(workers=1, timeout_s=a3.timeout_s, memory_mb=a3.memory_mb,
+                           progress=False)  # fmt: skip
+    (result,) = grade_folder(a3, folder, tmp_path / "out", options,
+                             autograder_dir=a3_build.autograder_zip.parent).results  # fmt: skip
+    assert result.score == 31, _failed(result)
+    assert (writable / "cache").is_dir()  # the grader's cache, in the writable folder

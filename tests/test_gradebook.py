@@ -45,7 +45,7 @@ def test_creates_parent_folders_schema_version_and_wal(tmp_path):
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"runs", "test_results", "accuracies", "roster", "reveals"} <= tables
     finally:
@@ -141,12 +141,14 @@ def test_accuracies_submission_time_and_field_round_trip_and_curves_are_read_on_
     result = make_result(
         submitted_at="2026-12-01T09:00:00+00:00",
         student_field="2026001",
+        file_time="2026-12-22T08:00:00+00:00",
         accuracies=[HeldOutAccuracy("nn", 0.97, 0.95, 5000, 5000)],
         curves_png=b"\x89PNG...",
     )
     run_id = book.record(result)
     (stored,) = book.runs()
     assert stored == result and stored.run_id == run_id
+    assert stored.file_time == "2026-12-22T08:00:00+00:00"
     assert stored.curves_png == b""  # not loaded with every run (2,000 reports would)
     assert book.curves_png(run_id) == b"\x89PNG..." and book.curves_png(run_id + 1) == b""
 
@@ -156,9 +158,11 @@ def test_a_schema_1_gradebook_is_upgraded_in_place_and_keeps_its_runs(tmp_path):
     conn = sqlite3.connect(path)
     old_schema = gradebook_module._SCHEMA.split("CREATE TABLE IF NOT EXISTS accuracies")[0]
     old_schema = old_schema.replace(
-        ",\n    submitted_at TEXT NOT NULL DEFAULT '',\n    student_field TEXT NOT NULL DEFAULT ''",
+        ",\n    submitted_at TEXT NOT NULL DEFAULT '',\n    student_field TEXT NOT NULL DEFAULT '',"
+        "\n    file_time TEXT NOT NULL DEFAULT ''",
         "",
     )
+    assert "submitted_at" not in old_schema and "file_time" not in old_schema
     conn.executescript(old_schema)
     conn.execute(
         "INSERT INTO runs (assignment, submission, sha256, autograder_sha256, status, score, "
@@ -175,6 +179,35 @@ def test_a_schema_1_gradebook_is_upgraded_in_place_and_keeps_its_runs(tmp_path):
         )
         book.record(make_result(submitted_at="2026-01-01T00:00:00+00:00"))
         assert book.runs()[1].submitted_at == "2026-01-01T00:00:00+00:00"
+
+
+def test_a_schema_2_gradebook_gains_file_times_in_place_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    conn = sqlite3.connect(path)
+    v2_schema = gradebook_module._SCHEMA.replace(",\n    file_time TEXT NOT NULL DEFAULT ''", "")
+    assert "file_time" not in v2_schema
+    conn.executescript(v2_schema)
+    conn.execute(
+        "INSERT INTO runs (assignment, submission, sha256, autograder_sha256, status, score, "
+        "max_score, started_at, duration_s, device, submitted_at, student_field) VALUES "
+        "('a2', 'x.ipynb', 's', 'g', 'ok', 3, 30, '2024-05-01T08:00:00+00:00', 1, 'cpu', "
+        "'2026-12-01T00:00:00+00:00', '2026001')"
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Gradebook(path) as book:
+        (run,) = book.runs()
+        assert (run.submission, run.submitted_at, run.student_field, run.file_time) == (
+            "x.ipynb", "2026-12-01T00:00:00+00:00", "2026001", ""
+        )
+        book.record(make_result(file_time="2026-12-22T08:00:00+00:00"))
+        assert book.runs()[1].file_time == "2026-12-22T08:00:00+00:00"
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    finally:
+        conn.close()
 
 
 def test_roster_import_updates_by_id_and_reveal_and_secret_are_stable(book):

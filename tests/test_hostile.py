@@ -1,10 +1,13 @@
 """Hostile and broken submissions graded in one batch beside an honest one: each ends with a
-clear status, earns no more than its honest code, leaves no process behind and changes
-nothing for the others (``tests/hostile_corpus.py`` lists them). Also: a grader killed with
-``kill -9`` mid-batch finishes on the next run with every submission graded exactly once.
+clear status, earns no more than its honest code, leaves nothing behind (processes, files,
+shared memory) and changes nothing for the others (``tests/hostile_corpus.py`` lists them).
+Also: a function that misbehaves only under test costs only its cases, and a grader killed
+with ``kill -9`` mid-batch finishes on the next run with every submission graded once. The
+checks for leftovers look only at what this test's own grader started.
 """
 
 import copy
+import csv
 import dataclasses
 import os
 import signal
@@ -13,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -21,12 +25,17 @@ import pytest
 
 from hwkit.gradebook import Gradebook
 from hwkit.grading import GradeOptions, grade_folder
+from hwkit.reports import score_table
 from hwkit.sandbox import Cgroup, group_roots
-from tests.hostile_corpus import CORPUS, Hostile
+from tests.hostile_corpus import CORPUS, PROBED, Hostile
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 30
 HUGE_BYTES = 200 * 1024 * 1024
+TOKEN = uuid.uuid4().hex[:12]
+FIELDS = {"token": TOKEN, "key": int(TOKEN[:7], 16), "project": str(ROOT),
+          "sleep_a": 900000 + int(TOKEN[:4], 16), "sleep_b": 900000 + int(TOKEN[4:8], 16),
+          "host_tmp": f"/tmp/hwkit-host-canary-{TOKEN}"}  # fmt: skip
 
 
 def _sandboxed() -> bool:
@@ -56,8 +65,17 @@ def canary_path(folder: Path) -> Path:
     return folder.parent / f"{folder.name}-canary.txt"
 
 
-def make_file(entry: Hostile, folder: Path, solution, blank) -> Path:
-    path = folder / f"{entry.name}.ipynb"
+def file_of(entry: Hostile) -> str:
+    return entry.file_name or f"{entry.name}.ipynb"
+
+
+def secret_path(folder: Path) -> Path:
+    """A root-only file beside the submissions folder that links point at."""
+    return folder.parent / f"{folder.name}-secret.txt"
+
+
+def make_file(entry: Hostile, folder: Path, solution, blank, course: Path | None = None) -> Path:
+    path = folder / file_of(entry)
     if entry.name == "huge_notebook":
         with path.open("wb") as f:
             f.truncate(HUGE_BYTES)
@@ -65,12 +83,20 @@ def make_file(entry: Hostile, folder: Path, solution, blank) -> Path:
     if entry.base == "bytes":
         path.write_bytes(entry.code)
         return path
-    if "{canary" in str(entry.code):
+    if entry.base == "link_to_solution":
+        classmate = folder.parent / f"{folder.name}-classmate.ipynb"  # an LMS export beside it
+        nbformat.write(solution, classmate)
+        path.symlink_to(classmate)
+        return path
+    if entry.base == "link_to_secret":
+        path.symlink_to(secret_path(folder))
+        return path
+    if any("{" + field in str(entry.code) for field in (*FIELDS, "canary", "course", "secret")):
         canary = canary_path(folder)
         canary.write_text("the grader's, not the submission's")
-        entry = dataclasses.replace(
-            entry, code=entry.code.format(canary=str(canary), submissions=str(folder))
-        )
+        entry = dataclasses.replace(entry, code=entry.code.format(
+            canary=str(canary), submissions=str(folder), course=str(course),
+            secret=str(secret_path(folder)), **FIELDS))  # fmt: skip
     if entry.base == "a1_release":
         base = nbformat.read(ROOT / "assignments" / "a1" / "a1.ipynb", as_version=4)
     else:
@@ -79,28 +105,42 @@ def make_file(entry: Hostile, folder: Path, solution, blank) -> Path:
 
 
 def _sleepers() -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        cmdline = process.info["cmdline"] or []
-        if cmdline[:1] == ["sleep"] and cmdline[1:2] in (["987651"], ["987652"]):
-            found.append(process)
-    return found
+    """The daemons ``background_processes`` started (their arguments are this run's own)."""
+    mine = [["sleep", str(FIELDS["sleep_a"])], ["sleep", str(FIELDS["sleep_b"])]]
+    return [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or []) in mine]
+
+
+def _core_pattern() -> str:
+    return Path("/proc/sys/kernel/core_pattern").read_text()
 
 
 @pytest.fixture(scope="module")
 def corpus_graded(a2, a2_build, a2_solution_path, a2_release_notebook, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
+    out = tmp_path_factory.mktemp("hostile-graded")
+    secret = secret_path(folder)
+    secret.write_text(f"TOPSECRET-{TOKEN}")
+    secret.chmod(0o600)
+    host_tmp = Path(FIELDS["host_tmp"])
+    host_tmp.write_text("the host's /tmp")
     solution = nbformat.read(a2_solution_path, as_version=4)
     for entry in CORPUS:
         if not entry.slow:
-            make_file(entry, folder, solution, a2_release_notebook)
-    out = tmp_path_factory.mktemp("hostile-graded")
+            make_file(entry, folder, solution, a2_release_notebook, course=out)
     options = GradeOptions(workers=2, timeout_s=TIMEOUT_S, memory_mb=a2.memory_mb,
                            progress=False)  # fmt: skip
+    core_pattern = _core_pattern()
     started = time.monotonic()
-    report = grade_folder(a2, folder, out, options, autograder_dir=a2_build.autograder_zip.parent)
+    os.environ["HWKIT_TEST_SECRET"] = "the TA's token"  # in the grader's environment only
+    try:
+        report = grade_folder(a2, folder, out, options,
+                              autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+    finally:
+        del os.environ["HWKIT_TEST_SECRET"]
+        host_tmp.unlink()
     seconds = time.monotonic() - started
-    return {r.submission.removesuffix(".ipynb"): r for r in report.results}, out, seconds, folder
+    by_entry = {e.name: r for e in CORPUS for r in report.results if r.submission == file_of(e)}
+    return by_entry, out, seconds, folder, {"core_pattern": core_pattern, "report": report}
 
 
 FAST = [entry for entry in CORPUS if not entry.slow]
@@ -129,13 +169,48 @@ def test_the_honest_submission_beside_them_gets_full_marks(corpus_graded):
 
 
 def test_no_process_outlives_its_grading(corpus_graded):
-    """Daemons, double forks and fork-bomb children are all gone."""
+    """Daemons, double forks and fork-bomb children are all gone: this run's daemons, this
+    grader's children (workers, judges, the zygote) and its control groups."""
     assert _sleepers() == []
-    leftovers = [p for p in psutil.process_iter(["cmdline"])
-                 if any("hwkit-grade-" in part for part in (p.info["cmdline"] or []))]  # fmt: skip
-    assert leftovers == []
+    children = [" ".join(_cmdline(p)) for p in psutil.Process().children(recursive=True)]
+    assert [c for c in children if "hwkit." in c] == []
     groups = [g for root in group_roots() for g in root.glob(f"{os.getpid()}-*")]
     assert groups == []  # every submission's control group was removed
+
+
+def test_the_host_is_as_it_was(corpus_graded):
+    """``write_proc_sys_dev_and_leave_shm`` tried /proc/sys, /dev and /etc, filled /dev/shm
+    and made a SysV segment: none of it reached the host, none of it is left."""
+    *_, seen = corpus_graded
+    assert _core_pattern() == seen["core_pattern"]
+    for path in (f"/dev/hwkit-{TOKEN}", f"/etc/hwkit-{TOKEN}", f"/dev/shm/hwkit-{TOKEN}"):
+        assert not Path(path).exists(), path
+    keys = [line.split()[0] for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
+    assert str(FIELDS["key"]) not in keys
+
+
+def test_hostile_names_reach_no_terminal_csv_or_file_system_raw(corpus_graded):
+    results, out, *_, seen = corpus_graded
+    table = score_table(seen["report"].results)
+    assert "\x1b" not in table and "\r" not in table and "\x07" not in table
+    assert len(table.splitlines()) == len(seen["report"].results) + 2  # no row is split
+    rows = list(csv.reader((out / "grades.csv").read_text(encoding="utf-8-sig").splitlines()))
+    formula = next(r for r in rows if "HYPERLINK" in r[0])
+    assert formula[0].startswith("'=")
+    feedback = list((out / "feedback").iterdir())
+    assert len(feedback) == len(seen["report"].results)  # the 255-byte name too
+    assert all(len(p.name.encode()) <= 255 for p in feedback)
+
+
+def test_nothing_behind_a_link_reaches_the_status_or_the_feedback(corpus_graded):
+    results, out, *_ = corpus_graded
+    for name in ("link_to_a_classmates_notebook", "link_to_a_root_only_file"):
+        assert results[name].score == 0 and results[name].sha256 == ""
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".md", ".csv"):
+            assert f"TOPSECRET-{TOKEN}" not in path.read_text(encoding="utf-8", errors="replace")
+    with Gradebook(out / "gradebook.sqlite") as book:
+        assert all(f"TOPSECRET-{TOKEN}" not in r.status + r.detail for r in book.runs("a2"))
 
 
 def test_fake_results_and_feedback_change_nothing(corpus_graded):
@@ -153,13 +228,14 @@ def test_cold_kernels_give_the_warm_kernels_answers(corpus_graded, a2, a2_build,
     """The corpus graded again with a kernel started from scratch per submission (no zygote):
     every submission ends with the same score, the same passed tests and the same kind of
     status, so nothing that fails on the slow path passes on the fast one."""
-    results, _, _, folder = corpus_graded
+    results, _, _, folder, _ = corpus_graded
     options = GradeOptions(workers=2, timeout_s=TIMEOUT_S, memory_mb=a2.memory_mb,
                            progress=False, warm=False)  # fmt: skip
     cold = grade_folder(a2, folder, tmp_path / "cold", options,
                         autograder_dir=a2_build.autograder_zip.parent).results  # fmt: skip
+    by_file = {r.submission: r for r in results.values()}
     for result in cold:
-        warm = results[result.submission.removesuffix(".ipynb")]
+        warm = by_file[result.submission]
         assert result.score == warm.score, result.submission
         assert [t.passed for t in result.tests] == [t.passed for t in warm.tests]
         assert result.status.split(":")[0] == warm.status.split(":")[0], result.submission
@@ -168,7 +244,7 @@ def test_cold_kernels_give_the_warm_kernels_answers(corpus_graded, a2, a2_build,
 def test_files_outside_the_scratch_folder_survive(corpus_graded):
     """``delete_files_outside`` tried to delete a file beside the submissions folder and
     every submission in it: all are still there."""
-    results, _, _, folder = corpus_graded
+    results, _, _, folder, _ = corpus_graded
     assert canary_path(folder).is_file()
     assert {p.name for p in folder.iterdir()} == {r.submission for r in results.values()}
 
@@ -276,9 +352,35 @@ def _alive(process: psutil.Process) -> bool:
         return False
 
 
+def test_a_function_that_misbehaves_only_under_test_costs_only_its_cases(
+    a2, a2_build, a2_solution_path, tmp_path
+):
+    """predict hangs (interruptible, or deaf to interrupts) or kills the kernel, but only when
+    a test calls it: each file loses exactly the two cases that call predict, with a note."""
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    solution = nbformat.read(a2_solution_path, as_version=4)
+    for entry in PROBED:
+        make_file(entry, folder, solution, None)
+    options = GradeOptions(workers=2, timeout_s=180, memory_mb=a2.memory_mb, progress=False,
+                           probe_timeout_s=5)  # fmt: skip
+    report = grade_folder(a2, folder, tmp_path / "out", options,
+                          autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+    for entry in PROBED:
+        (result,) = [r for r in report.results if r.submission == file_of(entry)]
+        failed = {t.name for t in result.tests if not t.passed}
+        assert (result.status, result.score, failed) == ("ok", 28, {"q6 - 1", "q6 - 3"}), entry
+        notes = " ".join(t.message for t in result.tests if not t.passed)
+        assert ("ran past 5 s" in notes) or ("kernel died" in notes), notes
+
+
 @pytest.mark.slow
-def test_printing_a_gigabyte_ends_cleanly(a2, a2_build, a2_solution_path, tmp_path):
-    entry = next(e for e in CORPUS if e.name == "print_1_gb")
+@pytest.mark.parametrize("name", ["print_1_gb", "display_a_gigabyte"])
+def test_printing_or_displaying_a_gigabyte_ends_cleanly(a2, a2_build, a2_solution_path, tmp_path,
+                                                         name):  # fmt: skip
+    """The worker keeps 8 MiB of text and 32 MiB of display data; the grader's memory stays
+    that of an ordinary submission."""
+    entry = next(e for e in CORPUS if e.name == name)
     folder = tmp_path / "subs"
     folder.mkdir()
     make_file(entry, folder, nbformat.read(a2_solution_path, as_version=4), None)

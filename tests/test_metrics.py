@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 from hwkit.heldout import HeldOutSplit
-from hwkit.metrics import METRICS_DIR_ENV, public_mask, read_predictions, record, split_accuracy
+from hwkit.metrics import (
+    METRICS_DIR_ENV,
+    collecting,
+    public_mask,
+    read_predictions,
+    record,
+    split_accuracy,
+)
 
 
 def test_record_writes_only_when_the_grader_asked_and_reads_back(tmp_path, monkeypatch):
@@ -53,10 +60,19 @@ def test_split_accuracy_scores_each_part_and_averages_over_seeds():
     assert split_accuracy(two_seeds, y, public) == (1.0, 0.5)
 
 
-def test_heldout_split_scores_recorded_models_and_notes_the_missing_ones(tmp_path):
+def test_heldout_split_scores_recorded_models_and_notes_the_missing_ones():
     y = np.array([0, 1, 0, 1])
     split = HeldOutSplit(("ova", "nn"), y, np.array([True, False, True, False]))
-    np.save(tmp_path / "nn.npy", np.array([[0, 0, 0, 1]], dtype=np.int16))
-    (nn,), notes = split.score(tmp_path)
+    recorded = {"nn": np.array([[0, 0, 0, 1]], dtype=np.int16),
+                "ova": np.ones((1, 5), dtype=np.int16)}  # the wrong length: refused
+    (nn,), notes = split.score(recorded)
     assert (nn.name, nn.public, nn.private, nn.n_public, nn.n_private) == ("nn", 1.0, 0.5, 2, 2)
     assert notes == ["no valid held-out predictions recorded for 'ova'"]
+
+
+def test_in_a_judge_record_goes_to_the_verdicts_result_not_to_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv(METRICS_DIR_ENV, str(tmp_path))
+    with collecting() as recorded:
+        record("nn", [2, 0, 1])
+    assert recorded["nn"].dtype == np.int16 and recorded["nn"].tolist() == [[2, 0, 1]]
+    assert list(tmp_path.iterdir()) == []

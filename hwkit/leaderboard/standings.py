@@ -8,6 +8,11 @@ Which submission counts is the course's rule (``course.toml``): "latest" — the
 before the deadline, or the last late one when there is none in time — or "best" — the
 highest score, then public accuracy, on-time submissions before late ones, earlier first.
 
+Whose a file is comes from its name only (``hwkit.roster.identify``); a notebook's
+``STUDENT_ID`` that disagrees, or a name whose time stamp is on time for a file modified after
+the deadline (``hwkit.submission_time.name_time_flag``), is flagged for the TA (``Board.flagged``,
+``Unmatched.flag``) and changes nothing on the board.
+
 Everything here is the TA's view (student ids included); ``hwkit.leaderboard.view`` makes the
 students' view from it.
 """
@@ -22,7 +27,8 @@ from ..assignments import Assignment
 from ..course import CourseConfig
 from ..gradebook import Student
 from ..results import HeldOutAccuracy, SubmissionResult
-from ..roster import match_student
+from ..roster import identify
+from ..submission_time import name_time_flag
 
 
 @dataclass(frozen=True)
@@ -40,12 +46,26 @@ class Submission:
 
 @dataclass(frozen=True)
 class Unmatched:
-    """A graded file no roster student could be found for, and why."""
+    """A graded file no roster student could be found for, and why; flag: what else a TA
+    should check about it ("" if nothing)."""
 
     assignment: str
     submission: str
     student_field: str
     reason: str
+    flag: str = ""
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A graded file filed under a student (by its name) that a TA should check, and why.
+    Shown to the TA only: never on the page nor in the student's report."""
+
+    assignment: str
+    submission: str
+    student_id: str
+    student_field: str
+    flag: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,7 @@ class Board:
     totals: list[TotalStanding]
     unmatched: list[Unmatched] = field(default_factory=list)
     roster: dict[str, Student] = field(default_factory=dict)
+    flagged: list[Flagged] = field(default_factory=list)
 
 
 def anonymous_handle(student_id: str, secret: str) -> str:
@@ -143,20 +164,28 @@ def _is_late(result: SubmissionResult, deadline: datetime | None) -> bool:
 def file_submissions(
     assignment: Assignment, runs: list[SubmissionResult], roster: dict[str, Student] | None,
     deadline: datetime | None,
-) -> tuple[dict[str, list[Submission]], list[Unmatched]]:  # fmt: skip
-    """Each run (the latest of each file) filed under its student (see ``hwkit.roster``)."""
+) -> tuple[dict[str, list[Submission]], list[Unmatched], list[Flagged]]:  # fmt: skip
+    """Each run (the latest of each file) filed under its student by its name (see
+    ``hwkit.roster.identify``); the files no one could be found for; the filed ones a TA
+    should check."""
     ids = set(roster) if roster is not None else None
     by_student: dict[str, list[Submission]] = {}
-    unmatched = []
+    unmatched, flagged = [], []
     for result in runs:
-        student_id, how = match_student(result.submission, result.student_field, ids)
-        if student_id is None:
-            unmatched.append(Unmatched(assignment.id, result.submission, result.student_field, how))
+        identity = identify(result.submission, result.student_field, ids)
+        flags = [identity.flag, name_time_flag(result.submission, result.file_time, deadline)]
+        flag = "; ".join(f for f in flags if f)
+        if identity.student_id is None:
+            unmatched.append(Unmatched(assignment.id, result.submission, result.student_field,
+                                       identity.how, flag))  # fmt: skip
             continue
-        by_student.setdefault(student_id, []).append(
-            Submission(student_id, result, _is_late(result, deadline))
+        if flag:
+            flagged.append(Flagged(assignment.id, result.submission, identity.student_id,
+                                   result.student_field, flag))  # fmt: skip
+        by_student.setdefault(identity.student_id, []).append(
+            Submission(identity.student_id, result, _is_late(result, deadline))
         )
-    return by_student, unmatched
+    return by_student, unmatched, flagged
 
 
 def counted_submission(submissions: list[Submission], rule: str, metric: str | None) -> Submission:
@@ -226,15 +255,16 @@ def build_board(
 ) -> Board:  # fmt: skip
     """The whole cohort's board. ``runs_by_assignment``: the latest run of each submission file
     (``Gradebook.latest_by_submission``); an empty roster means "no roster" (see
-    ``hwkit.roster.match_student``); ``max_scores``: from the build manifests, for assignments
+    ``hwkit.roster.identify``); ``max_scores``: from the build manifests, for assignments
     nobody submitted yet."""
     by_id = {s.student_id: s for s in roster}
-    filed, unmatched = {}, []
+    filed, unmatched, flagged = {}, [], []
     for assignment in assignments:
         runs = runs_by_assignment.get(assignment.id, [])
-        filed[assignment.id], lost = file_submissions(assignment, runs, by_id or None,
-                                                      course.deadline(assignment.id))  # fmt: skip
+        filed[assignment.id], lost, doubtful = file_submissions(
+            assignment, runs, by_id or None, course.deadline(assignment.id))  # fmt: skip
         unmatched += lost
+        flagged += doubtful
     names = display_names(set().union(*filed.values()), by_id, course, secret)
     boards = []
     for assignment in assignments:
@@ -243,4 +273,5 @@ def build_board(
         max_score = max((r.max_score for r in runs), default=planned)
         boards.append(assignment_board(assignment, filed[assignment.id], course,
                                        assignment.id in revealed, names, max_score))  # fmt: skip
-    return Board(course, generated_at, boards, total_standings(boards), unmatched, by_id)
+    return Board(course, generated_at, boards, total_standings(boards), unmatched, by_id,
+                 flagged)  # fmt: skip

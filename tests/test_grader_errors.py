@@ -1,0 +1,74 @@
+"""A batch always finishes: a failure of the grader itself while grading one file is that
+file's ``grader error`` (retried once with a cold kernel first), grades.csv and feedback are
+written for everyone, and the next run grades that file again instead of keeping a 0."""
+
+import shutil
+
+import pytest
+
+from hwkit import engine
+from hwkit.gradebook import Gradebook
+from hwkit.grading import GradeOptions, grade_folder
+from hwkit.outcomes import is_grader_error
+
+
+@pytest.fixture
+def two_files(a2_solution_path, tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in ("first.ipynb", "second.ipynb"):
+        shutil.copyfile(a2_solution_path, folder / name)
+    (folder / "second.ipynb").write_text((folder / "second.ipynb").read_text() + "\n")
+    return folder
+
+
+def _grade(a2, a2_build, folder, out):
+    options = GradeOptions(workers=2, timeout_s=120, memory_mb=a2.memory_mb, progress=False)
+    return grade_folder(a2, folder, out, options, autograder_dir=a2_build.autograder_zip.parent)
+
+
+def test_a_grader_failure_is_recorded_for_that_file_and_graded_again_next_time(
+    a2, a2_build, two_files, tmp_path, monkeypatch
+):
+    honest_run = engine._run
+
+    def broken_for_first(job, submitted, zygote):
+        if job.submission.name == "first.ipynb":
+            raise RuntimeError("the judge vanished \x1b[2J")
+        return honest_run(job, submitted, zygote)
+
+    monkeypatch.setattr(engine, "_run", broken_for_first)
+    report = _grade(a2, a2_build, two_files, tmp_path / "out")
+    first, second = report.results
+    assert is_grader_error(first.status) and "\x1b" not in first.status
+    assert first.score == 0 and report.grader_errors == 1
+    assert (second.score, second.status) == (30, "ok")  # the neighbour is untouched
+    assert (tmp_path / "out" / "grades.csv").read_text().count("\n") == 3
+    assert len(list((tmp_path / "out" / "feedback").iterdir())) == 2
+    monkeypatch.setattr(engine, "_run", honest_run)
+    again = _grade(a2, a2_build, two_files, tmp_path / "out")
+    assert (again.graded, again.reused) == (1, 1)  # only the grader's failure is graded again
+    assert (again.results[0].score, again.results[0].status) == (30, "ok")
+    with Gradebook(tmp_path / "out" / "gradebook.sqlite") as book:
+        assert [r.status.split(":")[0] for r in book.runs("a2")] == ["grader error", "ok", "ok"]
+
+
+def test_a_kernel_that_never_starts_is_retried_cold(a2, a2_build, two_files, tmp_path,
+                                                     monkeypatch):  # fmt: skip
+    """The first attempt's kernel does not start (a zygote that stopped answering, say): the
+    file is graded again with a cold kernel and gets its real score."""
+    attempts = []
+    honest_status = engine.run_status
+
+    def first_attempt_fails(run, timeout_s, memory_mb):
+        attempts.append(1)
+        if len(attempts) == 1:
+            return "grader error: the kernel did not start (Kernel didn't respond in 60 seconds)"
+        return honest_status(run, timeout_s, memory_mb)
+
+    monkeypatch.setattr(engine, "run_status", first_attempt_fails)
+    (two_files / "second.ipynb").unlink()
+    options = GradeOptions(workers=1, timeout_s=120, memory_mb=a2.memory_mb, progress=False)
+    report = grade_folder(a2, two_files, tmp_path / "out", options,
+                          autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+    assert len(attempts) == 2 and (report.results[0].score, report.results[0].status) == (30, "ok")

@@ -1,0 +1,128 @@
+"""Judge processes (``hwkit.judges``): every verdict runs outside the grading threads, with
+its own time limit, on replies that may be hostile; one submission's verdicts never hold
+another's, and what a reply may change is only the probe's declared outputs."""
+
+import base64
+import pprint
+import threading
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hwkit import values
+from hwkit.grading_env import judge_env
+from hwkit.judges import JudgeConfig, JudgePool, JudgeSetupError
+
+from .test_replies import HOSTILE
+
+DOUBLES = ("_x = 3", "_got = f(_x)", "assert _got == 2 * _x, 'f doubles'")
+SLOW = ("import time", "_got = f(1)",
+        "_ = time.sleep(60) if _got == 'slow' else None\nassert _got == 2")
+DIES = ("import os", "_got = f(1)", "_ = os._exit(3) if _got == 'die' else None\nassert _got == 2")
+RECORDS = ("from hwkit import metrics as _metrics", "_pred = f(1)",
+           "_metrics.record('nn', np.asarray(_pred))\nassert np.all(np.asarray(_pred) == 1)")
+
+
+def _doctest(setup: str, probe: str, verdict: str) -> str:
+    lines = [*setup.splitlines(), "_phase = 'probe'", *probe.splitlines(),
+             "_phase = 'verdict'", *verdict.splitlines()]  # fmt: skip
+    return "".join(f">>> {line}\n" for line in lines)
+
+
+def make_zip(folder: Path, cases: list[tuple[str, str, str]], name: str = "tests.zip") -> Path:
+    """An autograder zip with one question ``q1`` holding ``cases`` (public, 1 point each)."""
+    test = {"name": "q1", "points": None, "suites": [{
+        "cases": [{"code": _doctest(*case), "hidden": False, "locked": False, "points": 1}
+                  for case in cases],
+        "scored": True, "setup": "", "teardown": "", "type": "doctest"}]}  # fmt: skip
+    path = folder / name
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("tests/q1.py", f"OK_FORMAT = True\n\ntest = {pprint.pformat(test)}\n")
+    return path
+
+
+def _reply(**probed) -> str:
+    return base64.b64encode(values.encode({"values": probed, "skipped": {}})).decode()
+
+
+@pytest.fixture
+def pool(tmp_path):
+    zip_path = make_zip(tmp_path, [DOUBLES, SLOW, DIES, RECORDS])
+    pool = JudgePool(JudgeConfig(zip_path, tmp_path, judge_env(1, "cpu"), memory_mb=0,
+                                 verdict_timeout_s=3.0), size=2)  # fmt: skip
+    yield pool
+    pool.close()
+
+
+def test_the_verdict_follows_the_values_and_the_setup_wins_over_a_forged_reply(pool):
+    with pool.session() as session:
+        assert session.verdict("q1-0", _reply(_got=6), values.MAX_BYTES).passed
+        forged = session.verdict("q1-0", _reply(_got=0, _x=0), values.MAX_BYTES)
+        assert not forged.passed and "f doubles" in forged.error_line  # _x stayed 3
+        assert not session.verdict("q1-0", None, values.MAX_BYTES).passed
+
+
+def test_each_verdict_has_its_own_time_limit_and_the_next_one_runs(pool):
+    with pool.session() as session:
+        slow = session.verdict("q1-1", _reply(_got="slow"), values.MAX_BYTES)
+        assert not slow.passed and "longer than 3 s" in slow.error_line
+        assert session.verdict("q1-0", _reply(_got=6), values.MAX_BYTES).passed
+
+
+def test_a_judge_that_dies_on_a_reply_fails_only_that_case(pool):
+    with pool.session() as session:
+        died = session.verdict("q1-2", _reply(_got="die"), values.MAX_BYTES)
+        assert not died.passed and "could not be judged" in died.error_line
+        assert session.verdict("q1-2", _reply(_got=2), values.MAX_BYTES).passed
+
+
+@pytest.mark.parametrize("name", ["nested_100000_deep", "unknown_compression",
+                                  "header_claims_2_to_40_elements", "zip_bomb_member"])
+def test_a_hostile_reply_fails_its_case_in_the_same_judge(pool, name):
+    with pool.session() as session:
+        before = session.judge.process.pid
+        bad = session.verdict("q1-0", base64.b64encode(HOSTILE[name]).decode(), values.MAX_BYTES)
+        assert not bad.passed and "unreadable test values" in bad.error_line
+        assert session.verdict("q1-0", _reply(_got=6), values.MAX_BYTES).passed
+        assert session.judge.process.pid == before  # decoded safely: nothing restarted
+
+
+def test_recorded_predictions_come_back_with_the_verdict_pass_or_fail(pool):
+    with pool.session() as session:
+        good = session.verdict("q1-3", _reply(_pred=np.ones(4, dtype=np.int64)), values.MAX_BYTES)
+        bad = session.verdict("q1-3", _reply(_pred=np.zeros(4, dtype=np.int64)), values.MAX_BYTES)
+    assert good.passed and good.recorded["nn"].tolist() == [[1, 1, 1, 1]]
+    assert not bad.passed and bad.recorded["nn"].tolist() == [[0, 0, 0, 0]]
+
+
+def test_a_slow_verdict_never_holds_another_submission(pool):
+    """Two grading threads, two judges: the fast one finishes while the slow one waits."""
+    finished = []
+
+    def judge(key: str, reply: str) -> None:
+        with pool.session() as session:
+            session.verdict(key, reply, values.MAX_BYTES)
+        finished.append(key)
+
+    pool.probes()  # both judges have run their setups
+    slow = threading.Thread(target=judge, args=("q1-1", _reply(_got="slow")))
+    slow.start()
+    judge("q1-0", _reply(_got=6))
+    slow.join()
+    assert finished == ["q1-0", "q1-1"]
+
+
+def test_a_setup_that_is_not_deterministic_stops_the_batch_naming_its_case(tmp_path):
+    random_setup = ("_x = float(np.random.default_rng().uniform())", "_got = f(_x)",
+                    "assert _got == 2 * _x")
+    zip_path = make_zip(tmp_path, [DOUBLES, random_setup])
+    pool = JudgePool(JudgeConfig(zip_path, tmp_path, judge_env(1, "cpu"), memory_mb=0), size=2)
+    try:
+        pool.probes()
+        with pytest.raises(JudgeSetupError, match="q1-1"):
+            with pool.session():
+                pass
+    finally:
+        pool.close()
