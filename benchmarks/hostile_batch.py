@@ -68,7 +68,7 @@ def main() -> None:
             if not entry.slow:
                 make_file(entry, corpus, solution, blank)
         for path in [*honest.iterdir(), *corpus.iterdir()]:
-            shutil.copyfile(path, mixed / path.name)
+            shutil.copy2(path, mixed / path.name, follow_symlinks=False)
         options = GradeOptions(workers=args.workers, timeout_s=args.timeout,
                                memory_mb=a2.memory_mb, regrade=True, progress=False)  # fmt: skip
         ag = output.autograder_zip.parent
