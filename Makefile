@@ -8,7 +8,7 @@ EXTRAS ?= dev,cluster
 comma := ,
 DEV_STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: demo test build lint benchmark clean browser
+.PHONY: demo test test-fast build lint benchmark clean browser
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -28,6 +28,10 @@ demo: $(VENV)/.installed
 
 test: $(DEV_STAMP) browser
 	$(BIN)/python -m pytest
+
+# The unit tier for the edit-test loop (about a minute): no builds, no graded notebooks.
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m "not e2e and not slow"
 
 # Debian's Chromium and a CJK font for the leaderboard's real-browser test (Playwright drives
 # this Chromium; it never downloads a browser of its own). Without them that test skips.

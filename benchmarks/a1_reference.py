@@ -8,7 +8,8 @@ Prints the data source, then for each part (one-vs-all, NN 784-256-128-10):
 - the notebook's run: the student's budget (OVA 10 epochs, NN 15 epochs, batch 100) on the
   training digits minus 1/12 for validation, with validation and held-out test accuracy,
   per-digit binary accuracy (OVA) and seconds;
-- the grading run: the hidden tests' budget from ``hwkit.a1_budget`` on all training digits,
+- the grading run: the hidden tests' budget from ``hwkit.assignments.a1.budget`` on all training
+digits,
   held-out accuracy against the threshold, and seconds.
 The reference code is the master notebook's (extracted as ``hwkit build`` does); seed 2017.
 """
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import nbformat
 
-from hwkit.a1_budget import MARGIN, budget_for
 from hwkit.assignments import get_assignment
-from hwkit.build import extract_reference_source
+from hwkit.assignments.a1.budget import MARGIN, budget_for
+from hwkit.builder.master import extract_reference_source
 from hwkit.datasets.mnist import load_mnist, stratified_split
 
 
@@ -68,18 +69,18 @@ def main() -> int:
         history, seconds = timed(
             ref.fit, model, step, optimizer, X_train, y_train, epochs=epochs, batch_size=100,
             seed=ref.SEED, X_val=X_val, y_val=y_val,
-        )  # fmt: skip
+        )
         test_acc = ref.accuracy(model, mnist.X_test, mnist.y_test)
         print(f"\n[{part}] notebook run: lr {learning_rate}, {epochs} epochs, batch 100, "
-              f"{len(y_train):,} training digits: {seconds:.1f} s")  # fmt: skip
+              f"{len(y_train):,} training digits: {seconds:.1f} s")
         print(f"  validation accuracy {history['val_acc'][-1]:.4f} · held-out test accuracy "
-              f"{test_acc:.4f}")  # fmt: skip
+              f"{test_acc:.4f}")
         if part == "ova":
             binary = ref.per_digit_binary_accuracy(
                 model.predict(mnist.X_test, verbose=0), mnist.y_test
             )
             print("  per-digit binary accuracy on the test digits (%): "
-                  + " ".join(f"{100 * a:.2f}" for a in binary))  # fmt: skip
+                  + " ".join(f"{100 * a:.2f}" for a in binary))
 
         budget = budget_for(part, mnist.kind)
         keras.utils.set_random_seed(budget.seed)
@@ -88,12 +89,12 @@ def main() -> int:
         _, seconds = timed(
             ref.fit, model, step, optimizer, mnist.X_train, mnist.y_train,
             epochs=budget.epochs, batch_size=budget.batch_size, seed=budget.seed,
-        )  # fmt: skip
+        )
         heldout = ref.accuracy(model, mnist.X_test, mnist.y_test)
         print(f"  grading run ({budget.data} budget): {budget.epochs} epochs on "
               f"{len(mnist.y_train):,} digits, {seconds:.1f} s: held-out {heldout:.4f}; "
               f"recorded reference {budget.reference:.4f}, threshold {budget.threshold:.2f} "
-              f"(reference - {MARGIN:.2f}, floored)")  # fmt: skip
+              f"(reference - {MARGIN:.2f}, floored)")
     return 0
 
 

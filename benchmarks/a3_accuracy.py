@@ -5,7 +5,8 @@ Run from the project root (``../shared/data`` is used when it exists):
 
     .venv/bin/python benchmarks/a3_accuracy.py [--seeds 5] [--quick]
 
-Everything is trained exactly as the hidden tests do (``hwkit.a3_budget.train_and_score``,
+Everything is trained exactly as the hidden tests do
+(``hwkit.assignments.a3.budget.train_and_score``,
 the CPU budget, or the GPU budget at 227 × 227 when TensorFlow sees a GPU), with the
 reference solution extracted from ``solutions/a3/a3.ipynb``. Prints Markdown tables.
 """
@@ -29,9 +30,9 @@ if SHARED.is_dir():
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(ROOT))
 
-from hwkit import a3_budget  # noqa: E402
 from hwkit.assignments import get_assignment  # noqa: E402
-from hwkit.build import extract_reference_source  # noqa: E402
+from hwkit.assignments.a3 import budget as a3_budget  # noqa: E402
+from hwkit.builder.master import extract_reference_source  # noqa: E402
 from hwkit.datapaths import data_home  # noqa: E402
 from hwkit.datasets.imagenet_dog import load_imagenet_dog  # noqa: E402
 from hwkit.datasets.pipeline import Augmentation, batches  # noqa: E402
@@ -42,7 +43,7 @@ SETS = ("imagenet_dog", "imagenet_dog_224", "dogs_vs_cats", "imagenet_sample")
 def reference_module():
     assignment = get_assignment("a3")
     source = extract_reference_source(nbformat.read(assignment.master, as_version=4),
-                                      assignment.title)  # fmt: skip
+                                      assignment.title)
     path = Path(tempfile.mkdtemp()) / "a3_reference.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("a3_reference", path)
@@ -64,7 +65,7 @@ def stream_rate(data, augment: Augmentation | None) -> float:
     """Images per second through the tf.data pipeline from the cache (one full epoch)."""
     started = time.perf_counter()
     seen = sum(int(y.shape[0]) for _, y in batches(data.X_train, data.y_train, 128, seed=0,
-                                                   augment=augment))  # fmt: skip
+                                                   augment=augment))
     return seen / (time.perf_counter() - started)
 
 
@@ -81,29 +82,29 @@ def timed_runs(run, seeds) -> tuple[list[float], float]:
 
 def accuracy_table(ref, budget, seeds, sets) -> None:
     print(f"\n### Reference accuracies, {len(seeds)} seeds each ({budget.description}; held-out "
-          "test part)\n")  # fmt: skip
+          "test part)\n")
     print("| set | train / test | shallow | DNN | DNN − shallow | s per DNN run | "
-          "s per shallow run |")  # fmt: skip
+          "s per shallow run |")
     print("|---|---|---|---|---|---|---|")
     for name in sets:
         data = load_imagenet_dog(budget.side, data_dir=data_home() / name, verbose=False)
         dnn, dnn_s = timed_runs(lambda s, d=data: a3_budget.train_and_score(
             ref.build_dnn, ref.make_dnn_optimizer, "sparse_categorical_crossentropy",
-            ref.BATCH_SIZE, budget.epochs, d, budget, s, budget.patience), seeds)  # fmt: skip
+            ref.BATCH_SIZE, budget.epochs, d, budget, s, budget.patience), seeds)
         shallow, shallow_s = timed_runs(lambda s, d=data: a3_budget.train_and_score(
             ref.build_shallow, ref.make_shallow_optimizer, "binary_crossentropy",
-            ref.SHALLOW_BATCH_SIZE, ref.SHALLOW_EPOCHS, d, budget, s, None), seeds)  # fmt: skip
+            ref.SHALLOW_BATCH_SIZE, ref.SHALLOW_EPOCHS, d, budget, s, None), seeds)
         gaps = [a - b for a, b in zip(dnn, shallow, strict=True)]
         bar = a3_budget.bar(dnn, len(data.y_test), budget)
         print(f"| {name} | {len(data.y_train):,} / {len(data.y_test):,} | {mean_sd(shallow)} | "
               f"{mean_sd(dnn)} (bar {bar['threshold']:.1%}) | {mean_sd(gaps)} | {dnn_s:.1f} | "
-              f"{shallow_s:.1f} |", flush=True)  # fmt: skip
+              f"{shallow_s:.1f} |", flush=True)
 
 
 def experiments_table(ref, budget, seeds) -> None:
     """What more data, resolution and augmentation buy (imagenet_dog, reference DNN)."""
     print(f"\n### What data, resolution and augmentation buy (imagenet_dog, DNN, {len(seeds)} "
-          "seeds; validation = the grader's 10 % cut)\n")  # fmt: skip
+          "seeds; validation = the grader's 10 % cut)\n")
     print("| variant | test accuracy | s per run |")
     print("|---|---|---|")
     folder = data_home() / "imagenet_dog"
@@ -119,7 +120,7 @@ def experiments_table(ref, budget, seeds) -> None:
         def run(seed, data=data, variant=variant, augment=augment):
             import keras
 
-            from hwkit.a3_training import accuracy, fit_classifier, steps_per_epoch
+            from hwkit.assignments.a3.training import accuracy, fit_classifier, steps_per_epoch
 
             train_rows, val_rows = a3_budget.grading_rows(data, variant)
             keras.utils.set_random_seed(seed)
@@ -128,7 +129,7 @@ def experiments_table(ref, budget, seeds) -> None:
             fit_classifier(model, optimizer, "sparse_categorical_crossentropy", data.X_train,
                            data.y_train, train_rows, val_rows, batch_size=ref.BATCH_SIZE,
                            epochs=variant.epochs, seed=seed, patience=variant.patience,
-                           augment=augment)  # fmt: skip
+                           augment=augment)
             return accuracy(model, data.X_test, data.y_test)
 
         accuracies, seconds = timed_runs(run, seeds)
@@ -145,13 +146,13 @@ def main() -> None:
     gpus = tf.config.list_physical_devices("GPU")
     budget = a3_budget.current_budget()
     print(f"# A3 benchmark — {os.cpu_count()} cores, GPU: {[g.name for g in gpus] or 'none'}, "
-          f"TensorFlow {tf.__version__}, data {data_home()}")  # fmt: skip
+          f"TensorFlow {tf.__version__}, data {data_home()}")
     sets = [s for s in SETS if (data_home() / s / "dog").is_dir()]
     if args.quick:
         sets, args.seeds = sets[:1], 2
     print("\n### Pipeline throughput (images/s)\n")
     print("| set | images | decode → cache, 64 px | decode → cache, 227 px | from cache | "
-          "from cache + augmentation |")  # fmt: skip
+          "from cache + augmentation |")
     print("|---|---|---|---|---|---|")
     cache = tempfile.mkdtemp(prefix="hwkit-bench-")
     for name in sets:
@@ -161,7 +162,7 @@ def main() -> None:
         data = load_imagenet_dog(budget.side, data_dir=data_home() / name, verbose=False)
         print(f"| {name} | {count:,} | {rate64:,.0f} | {rate227:,.0f} | "
               f"{stream_rate(data, None):,.0f} | {stream_rate(data, Augmentation()):,.0f} |",
-              flush=True)  # fmt: skip
+              flush=True)
     ref = reference_module()
     seeds = tuple(range(args.seeds))
     accuracy_table(ref, budget, seeds, [s for s in sets if s != "imagenet_sample"])

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from hwkit.assignments import get_assignment
-from hwkit.build import build
-from hwkit.grading import GradeOptions, grade_folder
-from hwkit.samples import write_samples
+from hwkit.builder import build
+from hwkit.builder.samples import write_samples
+from hwkit.grading.batch import GradeOptions, grade_folder
 
 
 def bare_otter_run(autograder_zip: Path, submission: Path, scratch: Path) -> float:
@@ -30,7 +30,7 @@ def bare_otter_run(autograder_zip: Path, submission: Path, scratch: Path) -> flo
         [sys.executable, "-m", "otter", "run", "-a", str(autograder_zip), "-o", str(out),
          str(submission)],
         check=True, capture_output=True,
-    )  # fmt: skip
+    )
     return time.perf_counter() - started
 
 
@@ -56,21 +56,21 @@ def main() -> None:
         options = GradeOptions(
             workers=args.workers, timeout_s=assignment.timeout_s,
             memory_mb=assignment.memory_mb, regrade=True, progress=False,
-        )  # fmt: skip
+        )
         started = time.perf_counter()
         report = grade_folder(assignment, root / "subs", root / "graded", options,
-                              autograder_dir=output.autograder_zip.parent)  # fmt: skip
+                              autograder_dir=output.autograder_zip.parent)
         batch = time.perf_counter() - started
         print(f"\nhwkit grade: {len(samples)} submissions, {args.workers} workers, device "
-              f"{report.results[0].device}: {batch:.1f} s")  # fmt: skip
+              f"{report.results[0].device}: {batch:.1f} s")
         for result in report.results:
             print(f"  {result.submission:<24} {result.score:>4g}/{result.max_score:g}"
-                  f"  {result.duration_s:6.2f} s  {result.status[:60]}")  # fmt: skip
+                  f"  {result.duration_s:6.2f} s  {result.status.text[:60]}")
         bare = [bare_otter_run(output.autograder_zip, samples["reference"], root)
-                for _ in range(args.repeats)]  # fmt: skip
+                for _ in range(args.repeats)]
         print(f"\nbare otter run, reference.ipynb, serial x{args.repeats}: "
               + ", ".join(f"{t:.2f} s" for t in bare)
-              + f" (mean {sum(bare) / len(bare):.2f} s)")  # fmt: skip
+              + f" (mean {sum(bare) / len(bare):.2f} s)")
         hwkit_reference = next(r for r in report.results if r.submission == "reference.ipynb")
         print(f"hwkit, reference.ipynb inside the batch: {hwkit_reference.duration_s:.2f} s")
 

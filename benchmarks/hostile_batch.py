@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hwkit.assignments import get_assignment  # noqa: E402
-from hwkit.build import build  # noqa: E402
-from hwkit.grading import GradeOptions, grade_folder  # noqa: E402
+from hwkit.builder import build  # noqa: E402
+from hwkit.grading.batch import GradeOptions, grade_folder  # noqa: E402
 from tests.hostile_corpus import CORPUS  # noqa: E402
 from tests.test_hostile import make_file, with_cell  # noqa: E402
 
@@ -56,7 +56,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hwkit-hostile-") as tmp:
         root = Path(tmp)
         output = build(a2, release_dir=root / "release", autograder_dir=root / "ag",
-                       run_tests=False)  # fmt: skip
+                       run_tests=False)
         solution = nbformat.read(root / "ag" / "a2-solution.ipynb", as_version=4)
         blank = nbformat.read(root / "release" / "a2.ipynb", as_version=4)
         honest, corpus, mixed = root / "honest", root / "corpus", root / "mixed"
@@ -70,15 +70,15 @@ def main() -> None:
         for path in [*honest.iterdir(), *corpus.iterdir()]:
             shutil.copy2(path, mixed / path.name, follow_symlinks=False)
         options = GradeOptions(workers=args.workers, timeout_s=args.timeout,
-                               memory_mb=a2.memory_mb, regrade=True, progress=False)  # fmt: skip
+                               memory_mb=a2.memory_mb, regrade=True, progress=False)
         ag = output.autograder_zip.parent
         t_honest, _ = grade(a2, honest, root / "o1", options, ag)
         rss_honest = peak_rss_mib()
         t_corpus, corpus_results = grade(a2, corpus, root / "o2", options, ag)
         t_mixed, mixed_results = grade(a2, mixed, root / "o3", options, ag)
         rss_all = peak_rss_mib()
-    timed_out = [r for r in corpus_results if r.status.startswith("timeout")]
-    others = sum(r.duration_s for r in corpus_results if not r.status.startswith("timeout"))
+    timed_out = [r for r in corpus_results if r.status.kind == "timeout"]
+    others = sum(r.duration_s for r in corpus_results if not r.status.kind == "timeout")
     bound = t_honest + (len(timed_out) * args.timeout + others) / args.workers
     honest_scores = {r.score for r in mixed_results if r.submission.startswith("honest_")}
     print(f"{args.honest} honest alone: {t_honest:.1f} s")
@@ -87,7 +87,7 @@ def main() -> None:
           f"({len(timed_out)} timed out: {names})")
     print(f"mixed ({len(mixed_results)}): {t_mixed:.1f} s; bound {bound:.1f} s "
           f"(honest alone + ({len(timed_out)} × {args.timeout:g} s + {others:.1f} s) ÷ "
-          f"{args.workers}); honest scores in the mix: {sorted(honest_scores)}")  # fmt: skip
+          f"{args.workers}); honest scores in the mix: {sorted(honest_scores)}")
     print(f"grader peak RSS: {rss_honest:.0f} MiB after the honest batch, {rss_all:.0f} MiB "
           "after the corpus and the mix")
 

@@ -29,7 +29,7 @@ from hwkit.results import HeldOutAccuracy, SubmissionResult, TestOutcome
 MAX_SCORES = {"a1": 35.0, "a2": 30.0, "a3": 31.0}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
+                 "--disable-sync"]
 
 
 def synthetic_cohort(path: Path, students: int, seed: int) -> int:
@@ -56,7 +56,7 @@ def synthetic_cohort(path: Path, students: int, seed: int) -> int:
                         device="cpu", submitted_at=when, accuracies=accuracy,
                         tests=[TestOutcome("q1", "q1 - 1", score, top, True, score == top,
                                            "" if score == top else "below the bar")],
-                    ))  # fmt: skip
+                    ))
                     runs += 1
     return runs
 
@@ -78,7 +78,7 @@ def browser_figures(page_path: Path) -> dict[str, float] | None:
     figures = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
-                                    args=CHROMIUM_ARGS)  # fmt: skip
+                                    args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         start = time.perf_counter()
         page.goto(page_path.as_uri())
@@ -116,7 +116,7 @@ def main() -> None:
         start = time.perf_counter()
         runs = synthetic_cohort(course_dir / "gradebook.sqlite", args.students, args.seed)
         print(f"synthetic gradebook: {runs:,} runs in {time.perf_counter() - start:.1f} s "
-              "(not part of the figures below)")  # fmt: skip
+              "(not part of the figures below)")
         course = CourseConfig()
         build_s, (board, book) = best_of(args.repeats, lambda: load_board(course_dir, course))
         book.close()
@@ -125,10 +125,10 @@ def main() -> None:
         size = page_path.stat().st_size
         print(f"read gradebook + rank (load_board): {build_s:.2f} s")
         print(f"students' view + page (public_view, write_page): {page_s:.2f} s "
-              f"({size / 2**20:.1f} MiB)")  # fmt: skip
+              f"({size / 2**20:.1f} MiB)")
         print(f"→ gradebook to page: {build_s + page_s:.2f} s (target < 2 s)")
         all_s, output = best_of(1, lambda: write_leaderboard(course_dir, course_dir / "all",
-                                                             course))  # fmt: skip
+                                                             course))
         print(f"everything (page + grades.csv + {len(output.reports):,} reports): {all_s:.2f} s")
         figures = browser_figures(page_path)
         if figures is None:
@@ -136,7 +136,7 @@ def main() -> None:
             return
         for label, value in figures.items():
             print(f"browser {label}: {value:.3f}" if isinstance(value, float)
-                  else f"browser {label}: {value:,}")  # fmt: skip
+                  else f"browser {label}: {value:,}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ the reference (30/30), forward-only (6/30), a syntax error (19/30) and the blank
 same batch, `--workers` at a time (default: cores), with
 1. bare `otter run -a ZIP` (one process per submission, as the otter CLI does it),
 2. `hwkit grade` with cold kernels (`GradeOptions(warm=False)`: a kernel started per submission),
-3. `hwkit grade` with warm kernels (the default: forked from `hwkit.zygote`),
+3. `hwkit grade` with warm kernels (the default: forked from `hwkit.sandbox.zygote`),
 4. `hwkit grade --engine ray` on a local Ray instance (skipped without Ray),
 and prints each one's wall clock, submissions per hour, and the ratio to bare otter, with the
 machine's core count. With `--a3-gpu` and a GPU that TensorFlow sees, it also grades A3's
@@ -28,9 +28,9 @@ from pathlib import Path
 import nbformat
 
 from hwkit.assignments import get_assignment
-from hwkit.build import build
-from hwkit.grading import GradeOptions, grade_folder
-from hwkit.samples import write_samples
+from hwkit.builder import build
+from hwkit.builder.samples import write_samples
+from hwkit.grading.batch import GradeOptions, grade_folder
 
 KINDS = ("reference", "forward_only", "broken_forward", "blank_release")
 
@@ -53,7 +53,7 @@ def bare_otter(zip_path: Path, paths: list[Path], workers: int, scratch: Path) -
         out = scratch / path.stem
         out.mkdir()
         subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o",
-                        str(out), str(path)], check=True, capture_output=True)  # fmt: skip
+                        str(out), str(path)], check=True, capture_output=True)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -74,7 +74,7 @@ def summarize(results) -> str:
 
 
 def a3_on_gpu(root: Path) -> None:
-    from hwkit.devices import tensorflow_device
+    from hwkit.grading.devices import tensorflow_device
 
     device = tensorflow_device()
     if not device.startswith("gpu"):
@@ -93,11 +93,11 @@ def a3_on_gpu(root: Path) -> None:
     print(f"\nA3 on {device}: 8 reference submissions")
     for workers in (1, 2, 4):
         options = GradeOptions(workers=workers, timeout_s=a3.timeout_s, memory_mb=a3.memory_mb,
-                               regrade=True, progress=False)  # fmt: skip
+                               regrade=True, progress=False)
         seconds, results = hwkit_batch(a3, folder, root / f"a3out{workers}", options,
-                                       output.autograder_zip.parent)  # fmt: skip
+                                       output.autograder_zip.parent)
         print(f"  {workers} workers: {seconds:.1f} s, {3600 * len(results) / seconds:.0f} per hour;"
-              f" {summarize(results)}")  # fmt: skip
+              f" {summarize(results)}")
 
 
 def main() -> None:
@@ -114,7 +114,7 @@ def main() -> None:
         output = build(a2, release_dir=root / "release", autograder_dir=root / "ag")
         autograder = output.autograder_zip.parent
         samples = write_samples("a2", output.release_dir / "a2.ipynb",
-                                autograder / "a2-solution.ipynb", root / "samples")  # fmt: skip
+                                autograder / "a2-solution.ipynb", root / "samples")
         paths = write_batch(samples, root / "batch", args.size)
         rows = []
         (root / "otter").mkdir()
@@ -122,13 +122,13 @@ def main() -> None:
         rows.append(("bare otter run", bare, ""))
         for name, extra in (("hwkit, cold kernels", {"warm": False}),
                             ("hwkit, warm kernels", {}),
-                            ("hwkit --engine ray (local)", {"engine": "ray"})):  # fmt: skip
+                            ("hwkit --engine ray (local)", {"engine": "ray"})):
             options = GradeOptions(workers=args.workers, timeout_s=a2.timeout_s,
                                    memory_mb=a2.memory_mb, regrade=True, progress=False,
-                                   **extra)  # fmt: skip
+                                   **extra)
             try:
                 seconds, results = hwkit_batch(a2, root / "batch", root / name.split()[1],
-                                               options, autograder)  # fmt: skip
+                                               options, autograder)
             except RuntimeError as error:  # no Ray installed
                 print(f"{name}: skipped ({error})")
                 continue
@@ -136,7 +136,7 @@ def main() -> None:
         print(f"\n{'engine':<28} {'wall clock':>10} {'per hour':>9} {'vs otter':>8}")
         for name, seconds, note in rows:
             print(f"{name:<28} {seconds:9.1f}s {3600 * args.size / seconds:9.0f} "
-                  f"{bare / seconds:7.2f}x  {note}")  # fmt: skip
+                  f"{bare / seconds:7.2f}x  {note}")
         if args.a3_gpu:
             a3_on_gpu(root)
 

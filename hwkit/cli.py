@@ -5,21 +5,24 @@ import os
 import sys
 from pathlib import Path
 
-from .assignments import ASSIGNMENTS, get_assignment
-from .course import CourseConfigError, default_course_dir
-from .datasets.imagenet_dog import ImageNetDogDataError
-from .datasets.imagenet_dog import make_parser as imagenet_dog_parser
-from .datasets.mnist import MnistDataError
-from .engine import PrepareError
-from .judges import JudgeSetupError
-from .ray_engine import RayEngineError
-from .roster import RosterError
+from hwkit.assignments import ASSIGNMENTS, get_assignment
+from hwkit.autograder.manifest import ManifestMismatch
+from hwkit.course import CourseConfigError, default_course_dir
+from hwkit.datasets.imagenet_dog import COURSE_SIDE, DEFAULT_SIDE, ImageNetDogDataError
+from hwkit.datasets.imagenet_sources import SPLIT_SEED
+from hwkit.datasets.mnist import MnistDataError
+from hwkit.gradebook.roster import RosterError
+from hwkit.grading.engine import PrepareError
+from hwkit.grading.judge.pool import JudgeSetupError
+from hwkit.grading.ray_engine import RayEngineError
 
+# The assignment `hwkit demo` builds and grades (the fastest to grade; its roster is in demo.py).
+DEMO_ASSIGNMENT = "a2"
 COURSE_HELP = "course folder (default: $HWKIT_COURSE or hwkit-out/course)"
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from hwkit.builder import build
 
     for assignment_id in args.assignments or sorted(ASSIGNMENTS):
         assignment = get_assignment(assignment_id)
@@ -31,8 +34,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading import GradeOptions, grade_folder
-    from .reports import score_table
+    from hwkit.grading.batch import GradeOptions, grade_folder
+    from hwkit.reports import score_table
 
     assignment = get_assignment(args.assignment)
     options = GradeOptions(
@@ -52,7 +55,7 @@ def _grade(args: argparse.Namespace) -> int:
     if report.grader_errors:
         print(f"评分器出错 / grader errors: {report.grader_errors} file(s) could not be graded "
               "because of the grader itself (see their status); run the same command again to "
-              "grade just those", file=sys.stderr)  # fmt: skip
+              "grade just those", file=sys.stderr)
     print(f"gradebook:  {report.gradebook}\ngrades.csv: {report.grades_csv}")
     print(f"feedback:   {report.feedback_dir}/")
     print(f"leaderboard: hwkit leaderboard --course {args.out}")
@@ -60,7 +63,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _roster(args: argparse.Namespace) -> int:
-    from .leaderboard import import_roster
+    from hwkit.leaderboard import import_roster
 
     count = import_roster(args.course, args.csv)
     print(f"roster: {count} students imported into {args.course / 'gradebook.sqlite'}")
@@ -68,8 +71,8 @@ def _roster(args: argparse.Namespace) -> int:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    from .course import load_config
-    from .leaderboard import reveal, write_leaderboard
+    from hwkit.course import load_config
+    from hwkit.leaderboard import reveal, write_leaderboard
 
     course = load_config(args.course, args.config)
     for assignment_id in args.reveal or []:
@@ -82,29 +85,64 @@ def _leaderboard(args: argparse.Namespace) -> int:
     if output.board.unmatched or output.board.flagged:
         print(f"unmatched submissions / 未匹配的提交: {len(output.board.unmatched)}, "
               f"flagged / 需核对: {len(output.board.flagged)} "
-              f"(see {output.unmatched_csv} and {output.ta_report})")  # fmt: skip
+              f"(see {output.unmatched_csv} and {output.ta_report})")
     print(f"page:       {output.page}\ngrades.csv: {output.grades_csv}")
     print(f"reports:    {output.page.parent / 'reports'}/ ({len(output.reports)} students)")
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from hwkit.demo import run_demo
 
-    run_demo(args.out, workers=args.workers)
+    run_demo(get_assignment(DEMO_ASSIGNMENT), args.out, workers=args.workers)
     return 0
+
+
+def _imagenet_dog(args: argparse.Namespace) -> int:
+    """Select from a tree (optional), build the cache, report it."""
+    import json
+
+    from hwkit.datapaths import dataset_dir
+    from hwkit.datasets.imagenet_dog import load_imagenet_dog
+    from hwkit.datasets.imagenet_sources import DATASET, save_tree_selection
+
+    folder = args.data_dir or dataset_dir(DATASET)
+    if args.imagenet_tree:
+        print(save_tree_selection(folder, args.imagenet_tree, args.size, args.dog_fraction,
+                                  args.seed))
+    images = load_imagenet_dog(args.side, data_dir=folder, seed=args.seed)
+    summary = ("counts", "skipped", "sha256", "build_seconds")
+    print(json.dumps({k: images.manifest[k] for k in summary}, ensure_ascii=False))
+    print(f"cache: {images.cache_dir}")
+    return 0
+
+
+def _imagenet_dog_parser(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Build (once) and describe the ImageNet-dog cache. Without options it uses "
+        "$HWKIT_DATA/imagenet_dog/dog/ + other/ (or an earlier tree selection, or the CIFAR-10 "
+        "stand-in).")
+    parser.add_argument("--side", type=int, default=DEFAULT_SIDE,
+                        help=f"image side in pixels (default {DEFAULT_SIDE}; the course's "
+                             f"{COURSE_SIDE})")
+    parser.add_argument("--imagenet-tree", type=Path, metavar="DIR",
+                        help="ImageNet train folder (one sub-folder per synset) to select from")
+    parser.add_argument("--size", type=int, default=50_000,
+                        help="with --imagenet-tree: images to select (default 50,000)")
+    parser.add_argument("--dog-fraction", type=float, default=0.45,
+                        help="with --imagenet-tree: share of dogs (default 0.45)")
+    parser.add_argument("--seed", type=int, default=SPLIT_SEED, help="selection and split seed")
+    parser.add_argument("--data-dir", type=Path, help="default: $HWKIT_DATA/imagenet_dog")
 
 
 def _data(args: argparse.Namespace) -> int:
     if args.dataset == "mnist":
-        from .datasets import mnist
+        from hwkit.datasets import mnist
 
         return mnist.main()
     if args.dataset == "imagenet-dog":
-        from .datasets import imagenet_dog
-
-        return imagenet_dog.main(args=args)
-    from .datasets import xiaogege
+        return _imagenet_dog(args)
+    from hwkit.datasets import xiaogege
 
     xiaogege.main()
     return 0
@@ -119,7 +157,7 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="master notebooks → student releases + autograders")
     build.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     build.add_argument("--no-run-tests", action="store_true",
-                       help="skip checking the solution against its tests")  # fmt: skip
+                       help="skip checking the solution against its tests")
     build.set_defaults(func=_build)
 
     grade = commands.add_parser("grade", help="grade a folder of submissions")
@@ -127,20 +165,20 @@ def make_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path, help="folder of submitted notebooks")
     grade.add_argument("--out", type=Path, default=default_course_dir(),
                        help="course folder for the gradebook and reports "
-                            "(default: $HWKIT_COURSE or hwkit-out/course)")  # fmt: skip
+                            "(default: $HWKIT_COURSE or hwkit-out/course)")
     grade.add_argument("--workers", type=int, help="parallel submissions (default: cores)")
     grade.add_argument("--timeout", type=float, help="seconds per submission")
     grade.add_argument("--memory-mb", type=int, help="memory limit per grading process, MiB")
     grade.add_argument("--regrade", action="store_true", help="grade files already graded")
     grade.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="local: a pool on this machine (default); ray: Ray tasks on a "
-                            "cluster (needs pip install \".[cluster]\")")  # fmt: skip
+                            "cluster (needs pip install \".[cluster]\")")
     grade.add_argument("--address", metavar="ADDR",
                        help="the Ray cluster's head, HOST:6379 (with --engine ray; default: "
-                            "the cluster started on this machine, else a local Ray)")  # fmt: skip
+                            "the cluster started on this machine, else a local Ray)")
     grade.add_argument("--cold", action="store_true",
                        help="start every kernel from scratch instead of forking it from a warm "
-                            "process (slower; for comparison)")  # fmt: skip
+                            "process (slower; for comparison)")
     grade.set_defaults(func=_grade)
 
     roster = commands.add_parser("roster", help="the course's students")
@@ -150,7 +188,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     roster_import.add_argument("csv", type=Path, help="roster CSV, UTF-8, with a header row")
     roster_import.add_argument("--course", type=Path, default=default_course_dir(),
-                               help=COURSE_HELP)  # fmt: skip
+                               help=COURSE_HELP)
     roster_import.set_defaults(func=_roster)
 
     board = commands.add_parser("leaderboard", help="write the cohort leaderboard and grades")
@@ -170,7 +208,7 @@ def make_parser() -> argparse.ArgumentParser:
     datasets = data.add_subparsers(dest="dataset", required=True)
     datasets.add_parser("xiaogege", help="rebuild the shipped 小哥哥 CSV")
     datasets.add_parser("mnist", help="find or download MNIST and say which source is used")
-    imagenet_dog_parser(datasets.add_parser("imagenet-dog", help="build the ImageNet-dog cache"))
+    _imagenet_dog_parser(datasets.add_parser("imagenet-dog", help="build the ImageNet-dog cache"))
     data.set_defaults(func=_data)
     return parser
 
@@ -181,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError, ImageNetDogDataError,
             PrepareError, RosterError, CourseConfigError, RayEngineError,
-            JudgeSetupError) as error:  # fmt: skip
+            JudgeSetupError, ManifestMismatch) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

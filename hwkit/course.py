@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .datapaths import PROJECT_ROOT
+from hwkit.datapaths import PROJECT_ROOT
 
 FILE_NAME = "course.toml"
 COURSE_DIR_ENV = "HWKIT_COURSE"

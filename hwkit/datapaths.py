@@ -3,9 +3,19 @@
 Every dataset is looked up under one folder, ``$HWKIT_DATA`` (default: a per-user cache
 folder), one subfolder per dataset (``mnist/``, ``imagenet_dog/``, ...). Data that the kit
 itself ships (the 小哥哥 CSV) lives in the project's ``data/`` folder.
+
+What a grading kernel may read of an assignment's data is a *grading view* (``DataView``):
+the grader loads the data itself and hands the kernel a folder to use as ``$HWKIT_DATA`` with
+the training part only, the files of the grader's caches that folder points at (bound
+read-only, nothing else of them), and files elsewhere in the allowed paths that it must not
+read (``masks``). The held-out part never enters a kernel: only the grader measures accuracy.
+Each dataset module writes its own view (``write_grading_view``); an assignment names the
+function that makes its view (``Assignment.grading_view``), called with ``views_home()`` and
+the device.
 """
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -48,3 +58,25 @@ def writable_dir(path: Path) -> bool:
             writable_bits = candidate.stat().st_mode & 0o222
             return candidate.is_dir() and bool(writable_bits) and os.access(candidate, os.W_OK)
     return False
+
+
+@dataclass(frozen=True)
+class DataView:
+    """- root: the kernel's ``$HWKIT_DATA`` ("" when the assignment reads no dataset)
+    - read_only: paths the kernel may read (the root and the cache files it points at)
+    - masks: paths inside the kernel's other allowed folders that it must not read
+    - description: one line for the TA (which data, which part the kernel sees)
+    """
+
+    root: str = ""
+    read_only: tuple[str, ...] = ()
+    masks: tuple[str, ...] = ()
+    description: str = ""
+
+
+NO_DATA = DataView()
+
+
+def views_home() -> Path:
+    """Where the grader keeps grading views (beside its other derived files)."""
+    return cache_home() / "grading-views"

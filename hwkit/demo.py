@@ -14,13 +14,13 @@ import os
 import shutil
 from pathlib import Path
 
-from .assignments import get_assignment
-from .build import build
-from .grading import GradeOptions, GradeReport, grade_folder
-from .leaderboard import LeaderboardOutput, import_roster, write_leaderboard
-from .reports import score_table
-from .samples import write_samples
-from .submission_time import stamp_in_name
+from hwkit.assignments import Assignment
+from hwkit.builder import build
+from hwkit.builder.samples import write_samples
+from hwkit.gradebook.submission_time import stamp_in_name
+from hwkit.grading.batch import GradeOptions, GradeReport, grade_folder
+from hwkit.leaderboard import LeaderboardOutput, import_roster, write_leaderboard
+from hwkit.reports import score_table
 
 # (student id, name, nickname, show_name); the course requires nicknames, so names stay off.
 DEMO_ROSTER = (
@@ -63,9 +63,9 @@ def write_demo_cohort(samples: dict[str, Path], folder: Path, roster_csv: Path) 
 
 
 def run_demo(
-    out_dir: Path, workers: int | None = None, say=print
+    assignment: Assignment, out_dir: Path, workers: int | None = None, say=print
 ) -> tuple[GradeReport, LeaderboardOutput]:
-    assignment = get_assignment("a2")
+    """Build ``assignment``, grade its samples as a small cohort, publish the leaderboard."""
     say(f"1/4 building {assignment.id} from {assignment.master} (otter assign + solution check) …")
     output = build(assignment)
     say(f"    student release: {output.release_dir}")

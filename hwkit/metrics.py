@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets.splits import stratified_test_mask
+from hwkit.splits import stratified_test_mask
 
 METRICS_DIR_ENV = "HWKIT_METRICS_DIR"
 MAX_SEEDS = 16

@@ -15,7 +15,7 @@ import hashlib
 import re
 from pathlib import Path, PurePosixPath
 
-from hwkit.results import SubmissionResult
+from hwkit.results import Status, SubmissionResult
 from hwkit.textsafe import csv_cell, display_width, markdown_code, markdown_text, terminal_text
 
 GRADES_COLUMNS = (
@@ -62,7 +62,7 @@ def write_grades_csv(results: list[SubmissionResult], path: Path) -> Path:
                     csv_cell(r.submission),
                     num(r.score),
                     num(r.max_score),
-                    csv_cell(r.status),
+                    csv_cell(r.status.text),
                     num(r.duration_s),
                     csv_cell(r.device),
                     csv_cell(r.sha256),
@@ -72,18 +72,17 @@ def write_grades_csv(results: list[SubmissionResult], path: Path) -> Path:
     return path
 
 
-def status_explanation(status: str) -> str | None:
-    """A bilingual line explaining a non-"ok" status, or None when the status is "ok"."""
-    if status == "ok":
+def status_explanation(status: Status) -> str | None:
+    """A bilingual line explaining a status other than "ok", or None for "ok"."""
+    if status.kind == "ok":
         return None
-    if status.startswith("timeout"):
-        return f"运行超时 / ran past the time limit: {status}"
-    if status.startswith("error:"):
-        reason = status.removeprefix("error:").strip()
-        return f"运行出错 / the notebook raised or could not be graded: {reason}"
-    if status.startswith("ok ("):
+    if status.kind == "timeout":
+        return f"运行超时 / ran past the time limit: {status.text}"
+    if status.kind == "error":
+        return f"运行出错 / the notebook raised or could not be graded: {status.reason}"
+    if status.kind == "output_dropped":
         return f"输出过多，超出部分未保留 / too much printed output, the rest was dropped: {status}"
-    return f"状态异常 / unexpected status: {status}"
+    return f"评分器出错，将重新评分 / the grader failed; this file will be graded again: {status}"
 
 
 def _question_rows(result: SubmissionResult) -> list[tuple[str, float, float]]:
@@ -107,7 +106,7 @@ def failed_test_lines(result: SubmissionResult) -> list[str]:
         # Continuation lines indented so a multi-line message stays inside its list item.
         message = markdown_text(test.message.strip(), multiline=True, indent="  ")
         lines.append(f"- **{markdown_text(test.name)}** {kind}"
-                     + (f": {message}" if message else ""))  # fmt: skip
+                     + (f": {message}" if message else ""))
     return lines
 
 
@@ -119,7 +118,7 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
         "",
         f"- 提交 / Submission: {markdown_code(result.submission)}",
         f"- 总分 / Total: {num(result.score)} / {num(result.max_score)}",
-        f"- 状态 / Status: {markdown_text(result.status)}",
+        f"- 状态 / Status: {markdown_text(result.status.text)}",
     ]
     lines += [
         f"- 留出集公开部分准确率 / Held-out accuracy, public part ({a.name}): "
@@ -139,7 +138,7 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
     failed = failed_test_lines(result)
     if failed:
         lines += ["", "## 未通过的测试 / Failed tests", "", *failed]
-    elif result.tests and result.status.startswith("ok"):
+    elif result.tests and result.status.ran_to_the_end:
         lines += ["", "全部测试通过，做得好！/ All tests passed, well done!"]
     return "\n".join(lines) + "\n"
 
@@ -187,7 +186,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 
 def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]],
-               right: tuple[bool, ...], cell_width: int = CELL_WIDTH) -> str:  # fmt: skip
+               right: tuple[bool, ...], cell_width: int = CELL_WIDTH) -> str:
     """A plain-text table, columns aligned for the terminal (CJK characters count 2 columns);
     ``right``: which columns are right-aligned. Every cell goes through ``terminal_text``
     (control characters escaped, at most ``cell_width`` columns), so no cell can move the
@@ -209,10 +208,10 @@ def score_table(results: list[SubmissionResult]) -> str:
         (
             r.submission,
             f"{num(r.score)} / {num(r.max_score)}",
-            terminal_text(r.status, _STATUS_WIDTH),
+            terminal_text(r.status.text, _STATUS_WIDTH),
             f"{r.duration_s:.1f}",
         )
         for r in results
     ]
     return text_table(("submission", "score", "status", "seconds"), rows,
-                      (False, True, False, True))  # fmt: skip
+                      (False, True, False, True))

@@ -1,6 +1,60 @@
 """What grading one submission produces: plain data shared by the engine, gradebook and reports."""
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+StatusKind = Literal["ok", "output_dropped", "timeout", "error", "grader_error"]
+
+# kind → (text before the reason, text after it); "ok" has no reason.
+_STATUS_TEXT: dict[str, tuple[str, str]] = {
+    "output_dropped": ("ok (", ")"),
+    "timeout": ("timeout (", ")"),
+    "grader_error": ("grader error: ", ""),
+    "error": ("error: ", ""),
+}
+
+
+@dataclass(frozen=True)
+class Status:
+    """How one grading run ended.
+
+    - kind: "ok"; "output_dropped" (ran to the end, printed past the cap); "timeout" (past the
+      wall-clock limit); "error" (the submission's doing: it raised, was not a notebook, ran
+      out of memory); "grader_error" (the grader's failure: not the student's fault, graded
+      again by the next run)
+    - reason: why, in words ("" for "ok"), e.g. "60 s", "NameError: x in the cell …"
+
+    ``text`` is the one line shown to people and stored (``ok``, ``timeout (60 s)``,
+    ``error: <reason>``, ``grader error: <reason>``); ``parse`` reads it back.
+    """
+
+    kind: StatusKind
+    reason: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.kind == "ok":
+            return "ok"
+        before, after = _STATUS_TEXT[self.kind]
+        return f"{before}{self.reason}{after}"
+
+    @property
+    def ran_to_the_end(self) -> bool:
+        return self.kind in ("ok", "output_dropped")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def parse(cls, text: str) -> "Status":
+        """The status a stored line says; a line in no known form is an "error" with that
+        line as its reason (so nothing read back is ever taken for "ok")."""
+        if text == "ok":
+            return cls("ok")
+        for kind, (before, after) in _STATUS_TEXT.items():
+            if text.startswith(before) and text.endswith(after):
+                return cls(kind, text[len(before):len(text) - len(after)])
+        return cls("error", text)
 
 
 @dataclass(frozen=True)
@@ -47,7 +101,8 @@ class HeldOutAccuracy:
 class SubmissionResult:
     """One grading run of one submission file.
 
-    - status: "ok", "timeout (N s)", or "error: <reason>" (the score is still what the tests gave)
+    - status: how the run ended (``Status``; the score is still what the tests gave); a
+      status line given as text is read with ``Status.parse``
     - detail: grader-side notes for TAs (log tail, exception); never shown to students
     - started_at: ISO 8601 UTC; duration_s: wall-clock seconds; device: where it ran, e.g. "cpu"
     - submitted_at: when the student submitted (ISO 8601 UTC, from the file name's timestamp
@@ -63,7 +118,7 @@ class SubmissionResult:
     submission: str
     sha256: str
     autograder_sha256: str
-    status: str
+    status: Status
     score: float
     max_score: float
     started_at: str
@@ -77,3 +132,7 @@ class SubmissionResult:
     accuracies: list[HeldOutAccuracy] = field(default_factory=list)
     curves_png: bytes = field(default=b"", compare=False, repr=False)
     run_id: int = field(default=0, compare=False)  # the gradebook's id once recorded
+
+    def __post_init__(self):
+        if isinstance(self.status, str):
+            self.status = Status.parse(self.status)

@@ -30,7 +30,7 @@ _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Markdown: escaped wherever they are; "_" only where it could open or close emphasis.
 _MD_ANYWHERE = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "<": "&lt;",
-                "|": "\\|", "~": "\\~"}  # fmt: skip
+                "|": "\\|", "~": "\\~"}
 _MD_LINE_START = {"#": "\\#", ">": "\\>", "-": "\\-", "+": "\\+", "=": "\\="}
 _MD_ORDERED = re.compile(r"(\d{1,9})([.)])")
 

@@ -131,7 +131,7 @@ def _read_npy(member, size: int) -> np.ndarray:
     elements over a few bytes of data is refused, never allocated)."""
     version = np.lib.format.read_magic(member)
     readers = {(1, 0): np.lib.format.read_array_header_1_0,
-               (2, 0): np.lib.format.read_array_header_2_0}  # fmt: skip
+               (2, 0): np.lib.format.read_array_header_2_0}
     if version not in readers:
         raise ValueError(f"unsupported .npy version {version}")
     shape, fortran, dtype = readers[version](member, max_header_size=MAX_HEADER_BYTES)

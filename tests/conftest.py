@@ -1,4 +1,10 @@
-"""Shared fixtures: one A2 build per test session, and notebooks made from its release."""
+"""Shared fixtures: one build per assignment per test session, notebooks made from its release,
+and the test tiers.
+
+Tiers: a test that uses a build (``*_build`` and the fixtures made from one) or sits in a
+module marked ``pytestmark = pytest.mark.e2e`` (it grades notebooks in kernels) is ``e2e``;
+every other test is the unit tier, ``make test-fast`` (``pytest -m "not e2e"``).
+"""
 
 import copy
 import os
@@ -8,9 +14,17 @@ import nbformat
 import pytest
 
 from hwkit.assignments import get_assignment
-from hwkit.build import BuildOutput, build
+from hwkit.builder import BuildOutput, build
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BUILD_FIXTURES = {"a1_build", "a2_build", "a3_build", "a1_release_notebook",
+                  "a2_release_notebook", "a3_release_notebook", "a2_solution_path"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -75,13 +75,13 @@ def _import(name, *args, **kwargs):
     return _real_import(name, *args, **kwargs)
 builtins.__import__ = _import"""
 
-FORGE_PROBES = """import base64, hwkit.probe, hwkit.values
+FORGE_PROBES = """import base64, hwkit.kernel.probe, hwkit.values
 from IPython.display import publish_display_data
 def _forged(namespace, inputs_b64, source, names):
     values = {name: 1.0 for name in names}  # it cannot know the expected values
     blob = hwkit.values.encode({"values": values, "skipped": {}})
-    publish_display_data({hwkit.probe.MIME: base64.b64encode(blob).decode()})
-hwkit.probe.run = _forged"""
+    publish_display_data({hwkit.kernel.probe.MIME: base64.b64encode(blob).decode()})
+hwkit.kernel.probe.run = _forged"""
 
 LOOK_AROUND = """import os
 raise RuntimeError(f"processes {sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}")"""
@@ -114,21 +114,21 @@ secrets = [k for k in os.environ if "SECRET" in k]
 secrets += [k for k in open("/proc/self/environ").read().split("\\0") if "SECRET" in k]
 raise RuntimeError(f"SEEN {{seen}} ENV {{secrets}}")"""
 
-FORGE_INPUTS = """import base64, hwkit.probe, hwkit.values, numpy as np
+FORGE_INPUTS = """import base64, hwkit.kernel.probe, hwkit.values, numpy as np
 from IPython.display import publish_display_data
 def _forged(namespace, inputs_b64, source, names, max_bytes=None):
     inputs = hwkit.values.decode(base64.b64decode(inputs_b64))
     sent = {name: np.zeros((0,)) for name in [*inputs, *names]}  # vacuous: empty everywhere
     blob = hwkit.values.encode({"values": sent, "skipped": {}})
-    publish_display_data({hwkit.probe.MIME: base64.b64encode(blob).decode()})
-hwkit.probe.run = _forged"""
+    publish_display_data({hwkit.kernel.probe.MIME: base64.b64encode(blob).decode()})
+hwkit.kernel.probe.run = _forged"""
 
 SHARES_AN_INPUT_NAME = """_z = 0.0  # a global of the student's with a probe input's name
 _sigmoid = sigmoid
 def sigmoid(z):
     return _sigmoid(z + _z)"""
 
-DECODE_BOMBS = """import base64, io, zipfile, hwkit.probe, numpy as np
+DECODE_BOMBS = """import base64, io, zipfile, hwkit.kernel.probe, numpy as np
 from IPython.display import publish_display_data
 def _npy_header(shape):
     buffer = io.BytesIO()
@@ -151,8 +151,8 @@ def _bomb(index):
 _count = [0]
 def _run(namespace, inputs_b64, source, names, max_bytes=None):
     _count[0] += 1
-    publish_display_data({hwkit.probe.MIME: base64.b64encode(_bomb(_count[0])).decode()})
-hwkit.probe.run = _run"""
+    publish_display_data({hwkit.kernel.probe.MIME: base64.b64encode(_bomb(_count[0])).decode()})
+hwkit.kernel.probe.run = _run"""
 
 DEEP_CELL = "STUDENT_ID = 'deep'\n" + "(" * 200_000 + ")" * 200_000
 
@@ -309,7 +309,7 @@ CORPUS = [
             where="last", contains="/dev/hwkit-"),
     # A function that misbehaves only when a test calls it (predict: q6-1 and q6-3, 2 points)
     # costs only those cases; graded apart (``PROBED``) with a short probe limit.
-]  # fmt: skip
+]
 
 PROBED = [
     Hostile("hang_only_under_test", "solution", WHEN_PROBED.format(misbehave=HANG), "ok", 28,
@@ -318,7 +318,7 @@ PROBED = [
             WHEN_PROBED.format(misbehave=HANG_DEAF), "ok", 28, where="last"),
     Hostile("crash_the_kernel_under_test", "solution", WHEN_PROBED.format(misbehave=CRASH),
             "ok", 28, where="last"),
-]  # fmt: skip
+]
 
 
 # A1 and A3: built from the blank releases (their notebooks run in seconds).
@@ -394,9 +394,9 @@ CORPUS_A1 = [
     Hostile("a1_honest_in_one_cell", "blank", A1_HONEST_CELL, "error", 33, where="last"),
     Hostile("a1_predict_from_a_lookup_table", "blank", A1_LOOKUP_PREDICT, "error", 28,
             where="last"),
-]  # fmt: skip
+]
 
 CORPUS_A3 = [
     Hostile("a3_search_for_the_test_images", "blank", A3_SEARCH_TEST_IMAGES,
             "error: RuntimeError: FOUND 0 files, 0 test labels", 0),
-]  # fmt: skip
+]

@@ -1,4 +1,5 @@
-"""hwkit.a1_training is the notebook's own training loop: the hidden retraining tests use it."""
+"""hwkit.assignments.a1.training is the notebook's own training loop: the hidden retraining tests
+use it."""
 
 import ast
 from pathlib import Path
@@ -8,7 +9,7 @@ import nbformat
 from hwkit.assignments import get_assignment
 
 HELPERS = ("minibatches", "accuracy", "fit")
-MODULE = Path(__file__).resolve().parents[1] / "hwkit" / "a1_training.py"
+MODULE = Path(__file__).resolve().parents[1] / "hwkit" / "assignments" / "a1" / "training.py"
 
 
 def _functions(source: str) -> dict[str, str]:

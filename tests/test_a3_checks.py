@@ -1,12 +1,13 @@
-"""A3's structure checks on a described network (``hwkit.a3_checks``): the keys the A3
+"""A3's structure checks on a described network (``hwkit.assignments.a3.checks``): the keys the A3
 notebook's hidden tests read, activations named by their values, the cut into blocks, and the
-forward pass, which is ``hwkit.model_data``'s."""
+forward pass, which is ``hwkit.models``'s."""
 
 import numpy as np
 import pytest
 
-from hwkit import a3_checks, model_data, values
-from hwkit.a3_checks import (
+from hwkit import values
+from hwkit.assignments.a3 import checks as a3_checks
+from hwkit.assignments.a3.checks import (
     RELU_FAMILY,
     describe_model,
     described_block_activation,
@@ -14,6 +15,7 @@ from hwkit.a3_checks import (
     described_chain,
     described_forward,
 )
+from hwkit.models import NotReproducible
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
@@ -23,7 +25,7 @@ def hidden_layer(inputs, units, name, activation="relu", dropout=0.3):
     """The master's hidden layer: Dense (no bias, He, L2) → batch-norm → activation →
     dropout; ``activation`` a name or function, or a layer class to put there instead."""
     z = keras.layers.Dense(units, use_bias=False, kernel_initializer="he_normal",
-                           kernel_regularizer=keras.regularizers.L2(1e-4))(inputs)  # fmt: skip
+                           kernel_regularizer=keras.regularizers.L2(1e-4))(inputs)
     z = keras.layers.BatchNormalization(momentum=0.9)(z)
     if isinstance(activation, type):
         a = activation(name=name)(z)
@@ -39,7 +41,7 @@ def build_dnn(input_dim, activation="relu", output=tf.nn.softmax):
         h = hidden_layer(h, units, f"A{index}", activation)
     l2 = keras.regularizers.L2(1e-4)
     return keras.Model(x, keras.layers.Dense(2, activation=output, kernel_regularizer=l2,
-                                             name="A4")(h))  # fmt: skip
+                                             name="A4")(h))
 
 
 def build_shallow(input_dim):
@@ -48,7 +50,7 @@ def build_shallow(input_dim):
     h = x
     for units, activation in ((5, "relu"), (3, tf.nn.relu), (1, "sigmoid")):
         h = keras.layers.Dense(units, activation=activation, kernel_initializer="glorot_uniform",
-                               kernel_regularizer=l2)(h)  # fmt: skip
+                               kernel_regularizer=l2)(h)
     return keras.Model(x, h)
 
 
@@ -85,7 +87,7 @@ def test_the_dnn_is_cut_into_blocks_with_batch_norm_and_relu(dnn):
     (tf.nn.relu, "relu"), (keras.activations.relu, "relu"), (keras.layers.ReLU, "relu"),
     (keras.layers.LeakyReLU, "leaky_relu"), (keras.layers.PReLU, "prelu"),
     (keras.layers.ELU, "elu"), ("selu", "selu"), (tf.nn.gelu, "gelu"), ("tanh", "tanh"),
-])  # fmt: skip
+])
 def test_activations_are_named_by_what_they_compute(activation, name):
     keras.utils.set_random_seed(4)
     blocks, _ = described_blocks(describe_model(build_dnn(6, activation)))
@@ -136,7 +138,7 @@ def test_the_training_mode_check_can_be_made_from_the_description():
     z = X @ layers[0]["weights"]["kernel"]
     norm = next(layer for layer in layers if layer["batchnorm"])
     zn = ((z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + norm["epsilon"])
-          * norm["weights"]["gamma"] + norm["weights"]["beta"])  # fmt: skip
+          * norm["weights"]["gamma"] + norm["weights"]["beta"])
     act = keras.activations.get(described_block_activation(layers))
     want = np.asarray(model(X, training=True))
     assert np.allclose(want, np.asarray(act(zn.astype("float32"))), atol=1e-4)
@@ -147,10 +149,10 @@ def test_a_network_that_is_not_one_chain_fails_with_the_reason():
     a = keras.layers.Dense(4)(x)
     b = keras.layers.Dense(4)(a)
     found = describe_model(keras.Model(x, keras.layers.Dense(2)(keras.layers.Add()([a, b]))),
-                           weights=True)  # fmt: skip
+                           weights=True)
     with pytest.raises(AssertionError, match="does not take the output"):
         described_chain(found)
-    with pytest.raises(model_data.NotReproducible, match="not one chain"):
+    with pytest.raises(NotReproducible, match="not one chain"):
         described_forward(found, np.zeros((2, 6), "float32"))
 
 
@@ -171,7 +173,7 @@ def test_blocks_refuse_a_layer_before_the_first_dense_and_extras_after_the_outpu
 def test_stack_from_weights_builds_the_given_network():
     rng = np.random.default_rng(9)
     weights = [rng.normal(size=(5, 4)), rng.normal(size=4), rng.normal(size=(4, 3)),
-               rng.normal(size=3), rng.normal(size=(3, 1)), rng.normal(size=1)]  # fmt: skip
+               rng.normal(size=3), rng.normal(size=(3, 1)), rng.normal(size=1)]
     model = a3_checks.stack_from_weights("tanh", weights)
     layers = describe_model(model)["layers"]
     assert [layer["activation"] for layer in layers] == ["tanh", "tanh", "sigmoid"]

@@ -2,7 +2,7 @@
 
 import nbformat
 
-from hwkit.attempts import ATTEMPTED, BLANK, SYNTAX_ERROR, function_states, question_note
+from hwkit.notebook_text import ATTEMPTED, BLANK, SYNTAX_ERROR, function_states, question_note
 
 
 def _notebook(*sources):

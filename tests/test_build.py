@@ -5,8 +5,11 @@ import json
 import zipfile
 
 import nbformat
+import pytest
 
-from hwkit.build import extract_reference_source, question_functions
+from hwkit.builder.master import extract_reference_source, question_functions
+
+pytestmark = pytest.mark.e2e
 
 
 def assert_release_in_sync(assignment, fresh_build):
@@ -81,7 +84,7 @@ def test_reference_extraction_keeps_definitions_and_drops_statements():
         nbformat.v4.new_raw_cell("# BEGIN TESTS"),
         nbformat.v4.new_code_cell("def hidden_helper():\n    pass"),
         nbformat.v4.new_raw_cell("# END TESTS"),
-    ])  # fmt: skip
+    ])
     source = extract_reference_source(master, "T")
     namespace = {}
     exec(source, namespace)
@@ -100,9 +103,40 @@ def test_question_functions_come_from_solution_cells_only():
         nbformat.v4.new_code_cell("def not_a_solution():\n    pass"),
         nbformat.v4.new_raw_cell("# END TESTS"),
         nbformat.v4.new_raw_cell("# END QUESTION"),
-    ])  # fmt: skip
+    ])
     assert question_functions(master) == {"q9": ["g"]}
 
 
 def test_committed_a3_release_is_in_sync_with_its_master(a3, a3_build):
     assert_release_in_sync(a3, a3_build)
+
+
+def test_a_zip_its_manifest_does_not_describe_is_refused_with_the_fix(a2, a2_build, tmp_path):
+    import shutil
+
+    from hwkit.autograder.manifest import ManifestMismatch, read_build
+
+    build = tmp_path / "a2"
+    shutil.copytree(a2_build.autograder_zip.parent, build)
+    zip_path = build / a2.autograder_zip.name
+    assert read_build(zip_path, "a2").assignment == "a2"
+    with pytest.raises(ManifestMismatch, match="not 'a1': run `hwkit build a1`"):
+        read_build(zip_path, "a1")
+    with zipfile.ZipFile(zip_path, "a") as zf:
+        zf.writestr("tests/q9.py", "OK_FORMAT = True\ntest = {'name': 'q9', 'points': 100}\n")
+    with pytest.raises(ManifestMismatch, match="not the zip its manifest.json describes"):
+        read_build(zip_path, "a2")
+
+
+def test_the_a2_master_runs_top_to_bottom_where_it_lives(a2):
+    """No build step is needed to run a master: its data files are beside it."""
+    from nbclient import NotebookClient
+
+    master = nbformat.read(a2.master, as_version=4)
+    before = sorted(p.name for p in a2.master.parent.iterdir())
+    NotebookClient(master, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(a2.master.parent)}}).execute()
+    errors = [o for c in master.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors, errors[0]
+    assert sorted(p.name for p in a2.master.parent.iterdir()) == before  # it wrote nothing

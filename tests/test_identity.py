@@ -3,8 +3,8 @@ its name's time stamp as its modification time (so no time flag is raised in the
 
 from hwkit.course import load_config
 from hwkit.demo import DEMO_COHORT, DEMO_ROSTER, write_demo_cohort
-from hwkit.roster import identify
-from hwkit.submission_time import file_time, name_time_flag, stamp_in_name
+from hwkit.gradebook.roster import identify
+from hwkit.gradebook.submission_time import file_time, name_time_flag, stamp_in_name
 
 
 def test_the_demo_files_are_filed_by_their_names_and_keep_their_stamped_times(tmp_path):

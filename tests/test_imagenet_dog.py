@@ -17,18 +17,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hwkit.datasets import imagenet_dog
-from hwkit.datasets.imagenet_dog import (
-    DOG_WNIDS,
-    ImageNetDogDataError,
-    held_out_count,
-    load_imagenet_dog,
-    select_from_imagenet_tree,
-)
+from hwkit.datasets import imagenet_dog, imagenet_sources
+from hwkit.datasets.imagenet_dog import ImageNetDogDataError, held_out_count, load_imagenet_dog
+from hwkit.datasets.imagenet_sources import DOG_WNIDS, select_from_imagenet_tree
 from tests.conftest import SHARED_DATA
 
 needs_shared = pytest.mark.skipif(not (SHARED_DATA / "imagenet_dog").is_dir(),
-                                  reason="no ../shared/data/imagenet_dog here")  # fmt: skip
+                                  reason="no ../shared/data/imagenet_dog here")
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +80,7 @@ def test_shared_folder_set_is_cached_split_and_described(tmp_path):
     assert data.X_train.shape == (4_800, 32, 32) and data.X_test.shape == (1_200, 32, 32)
     assert data.X_train.dtype == np.uint8 and not data.X_train.flags.writeable
     assert data.manifest["counts"] == {"train": {"dog": 2400, "other": 2400},
-                                       "test": {"dog": 600, "other": 600}}  # fmt: skip
+                                       "test": {"dog": 600, "other": 600}}
     assert data.manifest["skipped"]["count"] == 0
     assert data.manifest["sha256"] == _sha256_of_arrays(data.cache_dir)
     assert data.cache_dir.is_relative_to(tmp_path / "cache")  # shared data stays read-only
@@ -94,7 +89,7 @@ def test_shared_folder_set_is_cached_split_and_described(tmp_path):
     again = load_imagenet_dog(32, data_dir=SHARED_DATA / "imagenet_dog", verbose=False)
     assert again.cache_dir == data.cache_dir and again.manifest == data.manifest
     other_seed = load_imagenet_dog(32, data_dir=SHARED_DATA / "imagenet_dog", seed=1,
-                                   verbose=False)  # fmt: skip
+                                   verbose=False)
     assert other_seed.manifest["sha256"] != data.manifest["sha256"]
     X, y = data.flat("test")
     assert X.shape == (1_200, 1_024) and X.dtype == np.float32 and 0 <= X.min() < X.max() <= 1
@@ -117,7 +112,7 @@ def test_imagenet_tree_path_selects_by_synset_and_builds_from_the_command_line(t
         [sys.executable, "-m", "hwkit", "data", "imagenet-dog", "--imagenet-tree", str(tree),
          "--size", "200", "--dog-fraction", "0.5", "--side", "96"],
         capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     assert "selected 100 dog + 100 other images" in done.stdout
     selection = json.loads((data_dir / "imagenet_tree.json").read_text(encoding="utf-8"))
@@ -125,11 +120,11 @@ def test_imagenet_tree_path_selects_by_synset_and_builds_from_the_command_line(t
         assert (name.split("/")[0] in DOG_WNIDS) == (label == 1)
     assert len({name.split("/")[0] for name, _ in selection["files"]}) == 200  # spread evenly
     assert selection["available"] == {"dog": 118, "other": 882, "dog_synsets": 118,
-                                      "other_synsets": 882}  # fmt: skip
+                                      "other_synsets": 882}
     data = load_imagenet_dog(96, data_dir=data_dir, verbose=False)
     assert data.kind == "imagenet-tree" and data.side == 96
     assert data.manifest["counts"] == {"train": {"dog": 80, "other": 80},
-                                       "test": {"dog": 20, "other": 20}}  # fmt: skip
+                                       "test": {"dog": 20, "other": 20}}
     assert data.cache_dir.parent == data_dir / "cache"  # a writable data folder holds its cache
     assert data.X_train.std() > 30
 
@@ -210,7 +205,7 @@ def test_pipeline_visits_every_image_once_per_epoch_in_a_seeded_order(tmp_path):
 
     m, side = 203, 8
     images = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.uint8,
-                                       shape=(m, side, side))  # fmt: skip
+                                       shape=(m, side, side))
     images[:] = (np.arange(m) % 256).astype(np.uint8)[:, None, None]  # pixel value = row id
     labels = np.arange(m) % 2
     dataset = batches(images, labels, 32, seed=5)
@@ -222,11 +217,11 @@ def test_pipeline_visits_every_image_once_per_epoch_in_a_seeded_order(tmp_path):
         assert epoch[0][0].shape == (32, side * side) and epoch[-1][0].shape == (m % 32, 64)
     order = [np.rint(x[:, 0] * 255) for x, _ in epochs[0]]
     assert not all(np.array_equal(a, np.rint(b[:, 0] * 255))
-                   for a, (b, _) in zip(order, epochs[1], strict=True))  # reshuffled  # fmt: skip
+                   for a, (b, _) in zip(order, epochs[1], strict=True))  # reshuffled
     replay = [np.rint(x.numpy()[:, 0] * 255) for x, _ in batches(images, labels, 32, seed=5)]
     assert all(np.array_equal(a, b) for a, b in zip(order, replay, strict=True))
     jittered = next(iter(batches(images, labels, 64, seed=5, augment=Augmentation(),
-                                 flatten=False)))[0].numpy()  # fmt: skip
+                                 flatten=False)))[0].numpy()
     assert jittered.shape == (64, side, side, 1)
     assert 0.0 <= jittered.min() and jittered.max() <= 1.0
     assert jittered.std(axis=(1, 2, 3)).mean() > 0.005  # flat images gained noise
@@ -236,12 +231,12 @@ def test_cifar10_stand_in_is_balanced_labelled_and_says_it_is_a_stand_in(tmp_pat
     """The stand-in path with small CIFAR-like arrays in place of Keras's 170 MB download."""
     rng = np.random.default_rng(0)
     classes = np.repeat(np.arange(10), 30)
-    images = np.where((classes == imagenet_dog.CIFAR10_DOG)[:, None, None, None], 220, 30)
+    images = np.where((classes == imagenet_sources.CIFAR10_DOG)[:, None, None, None], 220, 30)
     images = (images + rng.integers(0, 20, size=(300, 32, 32, 3))).astype(np.uint8)
-    monkeypatch.setattr(imagenet_dog, "_cifar10_arrays", lambda allow: (images, classes))
+    monkeypatch.setattr(imagenet_sources, "_cifar10_arrays", lambda allow: (images, classes))
     data = load_imagenet_dog(16, data_dir=tmp_path / "nothing", verbose=False)
     assert data.kind == "cifar10-standin" and "STAND-IN" in data.description
     assert data.manifest["counts"] == {"train": {"dog": 24, "other": 24},
-                                       "test": {"dog": 6, "other": 6}}  # fmt: skip
+                                       "test": {"dog": 6, "other": 6}}
     for X, y in ((data.X_train, data.y_train), (data.X_test, data.y_test)):
         assert np.all((X.reshape(len(X), -1).mean(axis=1) > 120) == (y == 1))

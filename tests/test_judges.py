@@ -1,4 +1,5 @@
-"""Judge processes (``hwkit.judges``): every verdict runs outside the grading threads, with
+"""Judge processes (``hwkit.grading.judge.pool``): every verdict runs outside the grading threads,
+with
 its own time limit, on replies that may be hostile; one submission's verdicts never hold
 another's, and what a reply may change is only the probe's declared outputs."""
 
@@ -12,8 +13,8 @@ import numpy as np
 import pytest
 
 from hwkit import values
-from hwkit.grading_env import judge_env
-from hwkit.judges import JudgeConfig, JudgePool, JudgeSetupError
+from hwkit.grading.env import judge_env
+from hwkit.grading.judge.pool import JudgeConfig, JudgePool, JudgeSetupError
 
 from .test_replies import HOSTILE
 
@@ -27,7 +28,7 @@ RECORDS = ("from hwkit import metrics as _metrics", "_pred = f(1)",
 
 def _doctest(setup: str, probe: str, verdict: str) -> str:
     lines = [*setup.splitlines(), "_phase = 'probe'", *probe.splitlines(),
-             "_phase = 'verdict'", *verdict.splitlines()]  # fmt: skip
+             "_phase = 'verdict'", *verdict.splitlines()]
     return "".join(f">>> {line}\n" for line in lines)
 
 
@@ -36,7 +37,7 @@ def make_zip(folder: Path, cases: list[tuple[str, str, str]], name: str = "tests
     test = {"name": "q1", "points": None, "suites": [{
         "cases": [{"code": _doctest(*case), "hidden": False, "locked": False, "points": 1}
                   for case in cases],
-        "scored": True, "setup": "", "teardown": "", "type": "doctest"}]}  # fmt: skip
+        "scored": True, "setup": "", "teardown": "", "type": "doctest"}]}
     path = folder / name
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("tests/q1.py", f"OK_FORMAT = True\n\ntest = {pprint.pformat(test)}\n")
@@ -51,7 +52,7 @@ def _reply(**probed) -> str:
 def pool(tmp_path):
     zip_path = make_zip(tmp_path, [DOUBLES, SLOW, DIES, RECORDS])
     pool = JudgePool(JudgeConfig(zip_path, tmp_path, judge_env(1, "cpu"), memory_mb=0,
-                                 verdict_timeout_s=3.0), size=2)  # fmt: skip
+                                 verdict_timeout_s=3.0), size=2)
     yield pool
     pool.close()
 

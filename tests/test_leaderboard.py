@@ -24,7 +24,7 @@ PNG = b"\x89PNG\r\n\x1a\nfake"
 
 
 def run(submission, score, when, assignment="a1", public=None, private=None, field="", png=b"",
-        modified="", status=None, message=None):  # fmt: skip
+        modified="", status=None, message=None):
     """A graded run: ``score`` of 35, submitted at ``when`` (ISO UTC), with an "nn" accuracy;
     ``modified``: the file's own time (default: ``when``)."""
     accuracies = []
@@ -38,7 +38,7 @@ def run(submission, score, when, assignment="a1", public=None, private=None, fie
                        message=message or ("" if score == 35 else "REPORT: below the bar"))],
         submitted_at=when, student_field=field, accuracies=accuracies, curves_png=png,
         file_time=modified or when,
-    )  # fmt: skip
+    )
 
 
 ROSTER = [
@@ -109,7 +109,7 @@ def test_late_submissions_are_marked_and_on_time_ones_win_under_latest(course, t
     assert late == {"2026003": True, "2026004": False, "2026002": False, "2026001": False}
     with Gradebook(course / "gradebook.sqlite") as book:  # a late resubmission by 2026002
         book.record(run("2026002_late.ipynb", 20, "2026-12-08T00:00:00+00:00", public=0.5,
-                        private=0.5))  # fmt: skip
+                        private=0.5))
     board, book = load_board(course, COURSE, [A1])
     book.close()
     hua = next(s for s in board.boards[0].standings if s.student_id == "2026002")
@@ -179,7 +179,7 @@ def test_an_empty_cohort_writes_an_empty_board(tmp_path):
     assert "no submissions yet" in output.terminal
     with output.grades_csv.open(encoding="utf-8") as f:
         assert list(csv.reader(f)) == [["student_id", "name", "a1", "a2", "total", "late",
-                                        "missing"]]  # fmt: skip
+                                        "missing"]]
 
 
 def test_grades_csv_has_one_row_per_roster_student_with_totals(course):
@@ -190,7 +190,7 @@ def test_grades_csv_has_one_row_per_roster_student_with_totals(course):
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert set(rows) == {s.student_id for s in ROSTER}
     expected = {"student_id": "2026002", "name": "李华", "a1": "35", "a2": "30", "total": "65",
-                "late": "", "missing": ""}  # fmt: skip
+                "late": "", "missing": ""}
     assert rows["2026002"] == expected
     assert rows["2026003"]["late"] == "a1" and rows["2026003"]["missing"] == "a2"
     assert rows["2026001"]["total"] == "30"
@@ -270,7 +270,7 @@ def test_a_classmates_file_claiming_someone_else_never_becomes_theirs(course, ca
     rows = read_csv(out / "unmatched.csv")
     assert [(r["submission"], r["student_id"]) for r in rows] == [
         ("stranger.ipynb", ""), ("2026004_blank.ipynb", "2026004")
-    ]  # fmt: skip
+    ]
     assert "disagrees" in rows[1]["flag"] and rows[1]["student_field"] == "2026002"
     ta = (out / "ta-report.md").read_text(encoding="utf-8")
     assert "`2026004_blank.ipynb` → 计入 / counted for 2026004 (张伟)" in ta
@@ -305,9 +305,9 @@ def test_a_per_student_folder_decides_like_a_file_name(course):
 def test_a_name_stamped_on_time_for_a_file_modified_late_is_flagged_not_moved(course):
     with Gradebook(course / "gradebook.sqlite") as book:
         book.record(run("2026002_20261205T1530.ipynb", 20, "2026-12-05T15:30:00+00:00",
-                        modified="2026-12-22T08:00:00+00:00"))  # fmt: skip
+                        modified="2026-12-22T08:00:00+00:00"))
         book.record(run("2026004_20261205T1530.ipynb", 20, "2026-12-05T15:30:00+00:00",
-                        modified="2026-12-05T15:31:00+00:00"))  # fmt: skip
+                        modified="2026-12-05T15:31:00+00:00"))
     output = write_leaderboard(course, course / "board", COURSE, [A1])
     (flagged,) = output.board.flagged
     assert flagged.submission == "2026002_20261205T1530.ipynb"
@@ -348,7 +348,7 @@ def test_nicknames_and_names_reach_the_terminal_with_control_characters_escaped(
         book.record(run("2026001.ipynb", 35, "2026-12-01T09:00:00+00:00"))
         book.record(run("2026002.ipynb", 30, "2026-12-01T09:00:00+00:00"))
         book.record(run("\x1b]0;pwned\x07\rok.ipynb", 0, "2026-12-01T09:00:00+00:00",
-                        field="\x1b[31m"))  # fmt: skip
+                        field="\x1b[31m"))
     assert hwkit_main(["leaderboard", "--course", str(folder), "--out", str(folder / "b")]) == 0
     printed = capsys.readouterr().out
     assert not any(c in printed for c in "\x1b\x07\r\u202e")
@@ -367,7 +367,7 @@ def test_student_text_cannot_inject_markdown_or_html_into_the_reports(tmp_path):
     with Gradebook(folder / "gradebook.sqlite") as book:
         book.import_roster([Student("2026001", "x", nickname)])
         book.record(run("2026001_`<b>x<i>`.ipynb", 10, "2026-12-01T09:00:00+00:00",
-                        status="error: RuntimeError: <iframe src=x>", message=message))  # fmt: skip
+                        status="error: RuntimeError: <iframe src=x>", message=message))
     output = write_leaderboard(folder, folder / "board", COURSE, [A1])
     (report,) = output.reports
     text = report.read_text(encoding="utf-8")

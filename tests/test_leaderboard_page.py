@@ -346,7 +346,7 @@ def test_a_board_written_from_a_gradebook_shows_its_ranking_then_the_reveal(page
     course.mkdir()
     with Gradebook(course / "gradebook.sqlite") as book:
         book.import_roster([Student("s1", nickname="ann"), Student("s2", nickname="ben"),
-                            Student("s3", nickname="cat")])  # fmt: skip
+                            Student("s3", nickname="cat")])
         book.record(run("s1.ipynb", 35, "2026-12-02T00:00:00+00:00", public=0.95, private=0.98))
         book.record(run("s2.ipynb", 35, "2026-12-01T00:00:00+00:00", public=0.95, private=0.90))
         book.record(run("s3.ipynb", 30, "2026-12-01T00:00:00+00:00", public=0.99, private=0.99))

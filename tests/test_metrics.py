@@ -4,7 +4,7 @@ public/private cut the accuracies are split on."""
 import numpy as np
 import pytest
 
-from hwkit.heldout import HeldOutSplit
+from hwkit.grading.heldout import HeldOutSplit
 from hwkit.metrics import (
     METRICS_DIR_ENV,
     collecting,

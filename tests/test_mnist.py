@@ -35,7 +35,7 @@ def write_idx(folder, part, images, labels, compress=True):
     n = len(labels)
     image_bytes = (2051).to_bytes(4, "big") + b"".join(
         d.to_bytes(4, "big") for d in (n, 28, 28)
-    ) + images.astype(np.uint8).tobytes()  # fmt: skip
+    ) + images.astype(np.uint8).tobytes()
     label_header = (2049).to_bytes(4, "big") + n.to_bytes(4, "big")
     label_bytes = label_header + labels.astype(np.uint8).tobytes()
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,7 +144,7 @@ def test_truncated_gzip_names_the_file(tmp_path):
 def test_short_payload_and_wrong_magic_name_the_file(tmp_path):
     short = tmp_path / "t10k-images-idx3-ubyte"
     short.write_bytes((2051).to_bytes(4, "big") + b"".join(
-        d.to_bytes(4, "big") for d in (3, 28, 28)) + bytes(100))  # fmt: skip
+        d.to_bytes(4, "big") for d in (3, 28, 28)) + bytes(100))
     with pytest.raises(MnistDataError, match="t10k-images-idx3-ubyte: 116 bytes .* expected 2,368"):
         read_idx(short, 2051)
     with pytest.raises(MnistDataError, match="magic number 2051, expected 2049"):

@@ -1,4 +1,4 @@
-"""The grader's own forward pass on a model sent as data (``hwkit.model_data``): it equals
+"""The grader's own forward pass on a model sent as data (``hwkit.models``): it equals
 Keras's ``predict`` on the networks students build, survives the trip through
 ``hwkit.values``, and refuses anything it cannot rebuild with ``NotReproducible`` only."""
 
@@ -7,8 +7,10 @@ import copy
 import numpy as np
 import pytest
 
-from hwkit import model_data, values
-from hwkit.model_data import NotReproducible, describe_network, forward, predict_labels
+import hwkit.models.forward_pass as forward_pass
+from hwkit import values
+from hwkit.kernel.describe import describe_network
+from hwkit.models import NotReproducible, activations, forward, predict_labels
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
@@ -37,7 +39,7 @@ def _a1_sequential():
                              keras.layers.Dropout(0.2),
                              keras.layers.Dense(128, activation=keras.activations.relu),
                              keras.layers.BatchNormalization(),
-                             keras.layers.Dense(10, activation="softmax")])  # fmt: skip
+                             keras.layers.Dense(10, activation="softmax")])
 
 
 def _ova():
@@ -52,7 +54,7 @@ def _a3_dnn():
     h = x
     for units in (48, 32, 16):
         h = keras.layers.Dense(units, use_bias=False, kernel_initializer="he_normal",
-                               kernel_regularizer=keras.regularizers.L2(1e-4))(h)  # fmt: skip
+                               kernel_regularizer=keras.regularizers.L2(1e-4))(h)
         h = keras.layers.BatchNormalization(momentum=0.5)(h)
         h = keras.layers.Activation("relu")(h)
         h = keras.layers.Dropout(0.3)(h)
@@ -89,7 +91,7 @@ def _many_activations():
     spellings = ["tanh", "selu", tf.nn.gelu, lambda t: tf.nn.gelu(t, approximate=True),
                  tf.nn.swish, "mish", "softplus", tf.nn.elu, "hard_sigmoid", "softsign",
                  "relu6", "hard_silu", tf.nn.leaky_relu, "log_sigmoid", "hard_tanh",
-                 "linear", None, "exponential"]  # fmt: skip
+                 "linear", None, "exponential"]
     x = keras.Input(shape=(12,))
     h = x
     for spelling in spellings:
@@ -101,13 +103,13 @@ def _flatten():
     return keras.Sequential([keras.Input(shape=(4, 4)), keras.layers.Flatten(),
                              keras.layers.Dense(8, activation="relu"),
                              keras.layers.GaussianNoise(0.5),
-                             keras.layers.Dense(3, activation="softmax")])  # fmt: skip
+                             keras.layers.Dense(3, activation="softmax")])
 
 
 def _flatten_channels_first():
     return keras.Sequential([keras.Input(shape=(2, 3, 2)),
                              keras.layers.Flatten(data_format="channels_first"),
-                             keras.layers.Dense(3, activation="softmax")])  # fmt: skip
+                             keras.layers.Dense(3, activation="softmax")])
 
 
 BUILDERS = {
@@ -160,7 +162,7 @@ def test_the_graders_forward_equals_keras_predict(name, models, descriptions):
 
 def test_the_dnn_is_checked_on_non_trivial_moving_statistics(descriptions):
     norms = [layer for layer in descriptions["a3-dnn"]["layers"]
-             if layer["class"] == "BatchNormalization"]  # fmt: skip
+             if layer["class"] == "BatchNormalization"]
     assert len(norms) == 3
     for layer in norms:
         assert np.max(np.abs(layer["weights"]["moving_mean"])) > 0.1
@@ -170,7 +172,7 @@ def test_the_dnn_is_checked_on_non_trivial_moving_statistics(descriptions):
 def test_a_description_survives_the_trip_through_values(models, descriptions):
     for name, description in descriptions.items():
         back = values.decode(values.encode(description))
-        assert back.keys() == description.keys() and back["format"] == model_data.FORMAT
+        assert back.keys() == description.keys() and back["format"] == activations.FORMAT
         X = _inputs(models[name], 20)
         assert np.array_equal(forward(back, X), forward(description, X)), name
 
@@ -190,7 +192,7 @@ def test_no_rows_give_no_answers(descriptions):
 
 def test_the_description_says_what_the_probe_saw(models, descriptions):
     found = descriptions["a3-dnn"]
-    assert found["format"] == model_data.FORMAT and found["chain_error"] == ""
+    assert found["format"] == activations.FORMAT and found["chain_error"] == ""
     assert found["model_class"] == "Functional" and found["standard_model"] is True
     assert found["inputs"] == [(None, 64)]
     dense = found["layers"][0]
@@ -198,41 +200,41 @@ def test_the_description_says_what_the_probe_saw(models, descriptions):
     assert dense["initializer"] == "HeNormal" and np.isclose(dense["l2"], 1e-4)
     assert dense["config"]["use_bias"] is False and set(dense["weights"]) == {"kernel"}
     assert dense["weights"]["kernel"].dtype == np.float32
-    assert model_data.identify(dense["activation_values"]) == "linear"
+    assert activations.identify(dense["activation_values"]) == "linear"
     assert descriptions["a1-sequential"]["model_class"] == "Sequential"
     assert descriptions["a1-tf.nn"]["layers"][2]["activation_function"] == "softmax_v2"
     assert "weights" not in describe_network(models["ova"], weights=False)["layers"][0]
 
 
-@pytest.mark.parametrize("name", [k for k in model_data.CATALOGUE if k != "gelu_tanh"])
+@pytest.mark.parametrize("name", [k for k in activations.CATALOGUE if k != "gelu_tanh"])
 def test_keras_activations_are_identified_by_their_values(name):
     values_ = np.asarray(keras.activations.get(name)(keras.ops.convert_to_tensor(
-        model_data.GRID)))  # fmt: skip
-    assert model_data.identify(values_) == name
+        activations.GRID)))
+    assert activations.identify(values_) == name
 
 
 def test_spellings_of_one_activation_are_one_and_near_misses_are_none():
-    grid = keras.ops.convert_to_tensor(model_data.GRID)
-    assert model_data.identify(np.asarray(tf.nn.softmax(grid))) == "softmax"
-    assert model_data.identify(np.asarray(tf.nn.swish(grid))) == "silu"
-    assert model_data.identify(np.asarray(tf.nn.gelu(grid, approximate=True))) == "gelu_tanh"
-    assert model_data.identify(np.asarray(tf.nn.softmax(grid, axis=0))) is None
-    assert model_data.identify(np.asarray(tf.nn.leaky_relu(grid, 0.1))) is None
-    assert model_data.identify(np.asarray(tf.nn.relu(grid)) + 1e-3) is None
-    assert model_data.identify(model_data.GRID[:3]) is None
-    assert model_data.identify(np.full(model_data.GRID.shape, np.nan)) is None
+    grid = keras.ops.convert_to_tensor(activations.GRID)
+    assert activations.identify(np.asarray(tf.nn.softmax(grid))) == "softmax"
+    assert activations.identify(np.asarray(tf.nn.swish(grid))) == "silu"
+    assert activations.identify(np.asarray(tf.nn.gelu(grid, approximate=True))) == "gelu_tanh"
+    assert activations.identify(np.asarray(tf.nn.softmax(grid, axis=0))) is None
+    assert activations.identify(np.asarray(tf.nn.leaky_relu(grid, 0.1))) is None
+    assert activations.identify(np.asarray(tf.nn.relu(grid)) + 1e-3) is None
+    assert activations.identify(activations.GRID[:3]) is None
+    assert activations.identify(np.full(activations.GRID.shape, np.nan)) is None
 
 
 def test_activation_names_follow_values_not_spelling(descriptions):
-    names = [model_data.activation_name(layer) for layer in descriptions["a1-tf.nn"]["layers"]]
+    names = [activations.activation_name(layer) for layer in descriptions["a1-tf.nn"]["layers"]]
     assert names == ["relu", "relu", "softmax"]
-    names = [model_data.activation_name(layer)
-             for layer in descriptions["activation-layers"]["layers"]]  # fmt: skip
+    names = [activations.activation_name(layer)
+             for layer in descriptions["activation-layers"]["layers"]]
     assert names == [None, "leaky_relu", None, "elu", None, "prelu", None, "relu6", None,
-                     "relu", "softmax"]  # fmt: skip
+                     "relu", "softmax"]
     custom = {"class": "Dense", "activation_function": "relu",
-              "activation_values": np.asarray(model_data.GRID) ** 2}  # fmt: skip
-    assert model_data.activation_name(custom) == "unknown"
+              "activation_values": np.asarray(activations.GRID) ** 2}
+    assert activations.activation_name(custom) == "unknown"
 
 
 # --- What the grader refuses, and how it says so ----------------------------------------
@@ -346,7 +348,7 @@ def test_a_missing_weight_is_named(ova):
 
 def test_a_description_without_weights_says_so(models):
     _refused(describe_network(models["ova"], weights=False), np.zeros((2, 784)),
-             "weights=True")  # fmt: skip
+             "weights=True")
 
 
 def test_a_nan_weight_is_named(ova):
@@ -366,14 +368,14 @@ def test_an_unknown_extra_weight_is_named(ova):
 
 def test_a_million_layers_are_refused_before_any_is_looked_at(ova):
     ova["layers"] = ova["layers"] * 10**6
-    _refused(ova, np.zeros((2, 784)), "1000000 layers", f"at most {model_data.MAX_LAYERS}")
+    _refused(ova, np.zeros((2, 784)), "1000000 layers", f"at most {forward_pass.MAX_LAYERS}")
 
 
 def test_a_kernel_claiming_a_billion_numbers_is_refused_before_it_is_read(ova):
     huge = np.broadcast_to(np.float32(0.1), (31623, 31623))  # 10^9 elements, no memory
     ova["layers"][0]["weights"]["kernel"] = huge
     _refused(ova, np.zeros((2, 784)), f"{huge.size + 10:,} parameters",
-             f"at most {model_data.MAX_PARAMETERS:,}")  # fmt: skip
+             f"at most {forward_pass.MAX_PARAMETERS:,}")
 
 
 def test_too_much_work_is_refused_before_any_is_done(descriptions):
@@ -403,7 +405,7 @@ def test_a_description_from_elsewhere_is_refused(ova):
     lambda d: d.update(inputs=[(None,) + (1,) * 40]),
     lambda d: d.update(chain_error=None),
     lambda d: d.update(layers={"0": 1}),
-])  # fmt: skip
+])
 def test_malformed_descriptions_are_refused(ova, change):
     change(ova)
     _refused(ova, np.zeros((2, 784)))
@@ -440,7 +442,7 @@ def _replace(tree, path, value):
 
 JUNK = [None, True, -1, 0, 3, 1e308, float("nan"), "", "Dense", [], {}, (None, 12),
         [1, [2]], {"kernel": 1}, np.zeros(0), np.ones((2, 2), "float32"),
-        np.full((4, 16), np.inf), np.array(2**62), np.arange(5, dtype=np.uint8)]  # fmt: skip
+        np.full((4, 16), np.inf), np.array(2**62), np.arange(5, dtype=np.uint8)]
 
 
 def test_any_part_replaced_by_junk_gives_an_answer_or_not_reproducible(descriptions):

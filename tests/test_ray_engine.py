@@ -16,12 +16,14 @@ import psutil
 import pytest
 
 from hwkit.cli import main as hwkit_main
-from hwkit.engine import GradingJob
 from hwkit.gradebook import Gradebook
-from hwkit.grading import GradeOptions, grade_folder
-from hwkit.ray_engine import TASK_NAME, task_options
+from hwkit.grading.batch import GradeOptions, grade_folder
+from hwkit.grading.engine import GradingJob
+from hwkit.grading.ray_engine import TASK_NAME, task_options
 
 from .conftest import release_with_code
+
+pytestmark = pytest.mark.e2e
 
 HAS_RAY = importlib.util.find_spec("ray") is not None
 needs_ray = pytest.mark.skipif(
@@ -38,7 +40,7 @@ def ray_local():
     import ray
 
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-             object_store_memory=128 * 1024**2)  # fmt: skip
+             object_store_memory=128 * 1024**2)
     yield ray
     ray.shutdown()
 
@@ -55,23 +57,24 @@ def submissions(a2_build, a2_solution_path, a2_release_notebook, tmp_path_factor
     solution = nbformat.read(a2_solution_path, as_version=4)
     release_with_code(solution, "def broken(:\n    pass", folder / "syntax_error.ipynb")
     release_with_code(a2_release_notebook, "raise RuntimeError('first cell')",
-                      folder / "runtime_error.ipynb")  # fmt: skip
+                      folder / "runtime_error.ipynb")
     return folder
 
 
 def _grade(a2, a2_build, folder: Path, out: Path, engine: str) -> dict:
     options = GradeOptions(workers=2, timeout_s=120, memory_mb=a2.memory_mb, progress=False,
-                           engine=engine)  # fmt: skip
+                           engine=engine)
     report = grade_folder(a2, folder, out, options, autograder_dir=a2_build.autograder_zip.parent)
     return {result.submission: result for result in report.results}
 
 
 def _answers(results: dict) -> dict:
     return {
-        name: (r.submission, r.sha256, r.score, r.max_score, r.status, r.device, r.submitted_at,
-               r.student_field, [(t.name, t.passed, t.score, t.message) for t in r.tests])
+        name: (r.submission, r.sha256, r.score, r.max_score, r.status.text, r.device,
+               r.submitted_at, r.student_field,
+               [(t.name, t.passed, t.score, t.message) for t in r.tests])
         for name, r in results.items()
-    }  # fmt: skip
+    }
 
 
 def _csv_rows(path: Path) -> list[dict]:
@@ -87,10 +90,10 @@ def local_graded(a2, a2_build, submissions, tmp_path_factory):
 
 
 def test_importing_the_kit_never_imports_ray():
-    code = ("import sys, hwkit.cli, hwkit.grading, hwkit.ray_engine\n"
-            "assert 'ray' not in sys.modules, 'ray was imported'\n")  # fmt: skip
+    code = ("import sys, hwkit.cli, hwkit.grading, hwkit.grading.ray_engine\n"
+            "assert 'ray' not in sys.modules, 'ray was imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)  # fmt: skip
+                          timeout=120, check=False)
     assert done.returncode == 0, done.stderr
 
 
@@ -107,13 +110,13 @@ def test_engine_ray_without_ray_names_the_fix(tmp_path, monkeypatch, capsys):
 def test_each_assignment_asks_for_its_resources(tmp_path):
     def job(assignment_id, device="cpu", threads=1):
         return GradingJob(assignment_id, tmp_path / "s.ipynb", tmp_path / "z.zip", {}, 60, 1024,
-                          device=device, cpu_threads=threads)  # fmt: skip
+                          device=device, cpu_threads=threads)
 
     assert task_options(job("a2")) == {"num_cpus": 1, "num_gpus": 0, "memory": 1024**3}
     assert task_options(job("a1", threads=2)) == {"num_cpus": 2, "num_gpus": 0,
-                                                  "memory": 4 * 1024**3}  # fmt: skip
+                                                  "memory": 4 * 1024**3}
     assert task_options(job("a3", threads=2)) == {"num_cpus": 2, "num_gpus": 0,
-                                                  "memory": 4 * 1024**3}  # fmt: skip
+                                                  "memory": 4 * 1024**3}
     on_gpu = task_options(job("a3", device="gpu: NVIDIA H100", threads=8))
     assert on_gpu == {"num_cpus": 1, "num_gpus": 0.25, "memory": 4 * 1024**3}
 
@@ -121,7 +124,7 @@ def test_each_assignment_asks_for_its_resources(tmp_path):
 @needs_ray
 @pytest.mark.ray
 def test_ray_gives_the_local_engines_answers(a2, a2_build, submissions, local_graded, ray_local,
-                                             tmp_path):  # fmt: skip
+                                             tmp_path):
     local_out, local = local_graded
     remote = _grade(a2, a2_build, submissions, tmp_path / "ray", "ray")
     assert set(remote) == set(local) == {p.name for p in submissions.iterdir()}
@@ -131,8 +134,8 @@ def test_ray_gives_the_local_engines_answers(a2, a2_build, submissions, local_gr
     assert remote["2026001_20261205T1400.ipynb"].submitted_at == "2026-12-05T14:00:00+00:00"
     assert remote["blank_release.ipynb"].score == 0
     assert remote["blank_release.ipynb"].submitted_at == "2027-01-15T08:00:00+00:00"
-    assert remote["syntax_error.ipynb"].status.startswith("error: SyntaxError")
-    assert remote["runtime_error.ipynb"].status.startswith("error: RuntimeError: first cell")
+    assert remote["syntax_error.ipynb"].status.text.startswith("error: SyntaxError")
+    assert remote["runtime_error.ipynb"].status.text.startswith("error: RuntimeError: first cell")
     assert _csv_rows(tmp_path / "ray" / "grades.csv") == _csv_rows(local_out / "grades.csv")
     for name in ("syntax_error", "runtime_error"):
         feedback = (tmp_path / "ray" / "feedback" / f"{name}.md").read_text(encoding="utf-8")
@@ -163,7 +166,7 @@ def _kill_one_grading_worker(killed: list[int], stop: threading.Event) -> None:
 @needs_ray
 @pytest.mark.ray
 def test_a_killed_ray_worker_loses_no_submission(a2, a2_build, submissions, local_graded,
-                                                  ray_local, tmp_path):  # fmt: skip
+                                                  ray_local, tmp_path):
     _, local = local_graded
     killed: list[int] = []
     stop = threading.Event()

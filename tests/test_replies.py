@@ -33,7 +33,7 @@ def _tree(text: str) -> bytes:
 def _header_claiming(shape: tuple, dtype: str = "<f8") -> bytes:
     buffer = io.BytesIO()
     np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False,
-                                                  "shape": shape})  # fmt: skip
+                                                  "shape": shape})
     return buffer.getvalue() + b"\0" * 64
 
 

@@ -192,7 +192,8 @@ def test_grades_csv_text_cells_never_become_formulas_and_scores_stay_numbers(tmp
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
     assert rows[0]["submission"] == f"'{HYPERLINK}.ipynb"
     assert rows[0]["status"] == "error: @SUM(1)"  # not at the start: a spreadsheet keeps it text
-    assert (rows[1]["submission"], rows[1]["status"]) == ("'+cmd.ipynb", "'-2+3")
+    # A status line always starts with its kind, so a reason can never open the cell.
+    assert (rows[1]["submission"], rows[1]["status"]) == ("'+cmd.ipynb", "error: -2+3")
     assert rows[2]["submission"] == "'\\tx.ipynb"  # the tab itself is escaped too
     assert rows[2]["score"] == "-1" and rows[0]["max_score"] == "30"  # numbers stay numbers
 
@@ -241,7 +242,7 @@ def test_feedback_escapes_student_text_so_it_cannot_open_html_or_markdown_struct
 
 def test_feedback_keeps_the_authors_plain_text_readable():
     tests = [Outcome("q1", "q1 - 1", 0.0, 1.0, hidden=True, passed=False,
-                     message="cross_entropy 应 > 0, shape (2,): 见 a_b")]  # fmt: skip
+                     message="cross_entropy 应 > 0, shape (2,): 见 a_b")]
     text = feedback_markdown(make_result(tests=tests), "A2")
     assert "cross_entropy 应 > 0, shape (2,): 见 a_b" in text
 
@@ -250,7 +251,7 @@ def test_a_255_byte_name_gets_a_short_distinct_feedback_file(tmp_path):
     out = tmp_path / "feedback"
     # the most a file system allows; today "<name>.md" of the last two is too long (OSError)
     names = ["a" * 248 + "1.ipynb", "a" * 248 + "2.ipynb", "张" * 83 + ".ipynb", "b" * 255,
-             "c " * 127 + "c"]  # fmt: skip
+             "c " * 127 + "c"]
     assert all(len(n.encode("utf-8")) == 255 for n in names)
     paths = [write_feedback(make_result(submission=name), out, "A2") for name in names]
     assert len(set(paths)) == 5 and all(p.is_file() for p in paths)

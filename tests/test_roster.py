@@ -10,8 +10,19 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from hwkit.course import CourseConfigError, parse_config
 from hwkit.gradebook import Student
-from hwkit.roster import RosterError, identify, match_student, read_roster_csv, student_field
-from hwkit.submission_time import file_time, name_time_flag, stamp_in_name, submission_time
+from hwkit.gradebook.roster import (
+    RosterError,
+    identify,
+    match_student,
+    read_roster_csv,
+    student_field,
+)
+from hwkit.gradebook.submission_time import (
+    file_time,
+    name_time_flag,
+    stamp_in_name,
+    submission_time,
+)
 
 IDS = {"2026001", "20260012", "alice"}
 
@@ -19,7 +30,7 @@ IDS = {"2026001", "20260012", "alice"}
 def test_roster_reads_english_or_chinese_headers_excel_bom_and_show_name(tmp_path):
     path = tmp_path / "roster.csv"
     path.write_text("\ufeff学号,姓名,昵称,班级,公开姓名\n2026001,陈明,明明,1班,是\n\n"
-                    "2026002,李华,,2班,no\n", encoding="utf-8")  # fmt: skip
+                    "2026002,李华,,2班,no\n", encoding="utf-8")
     assert read_roster_csv(path) == [
         Student("2026001", "陈明", "明明", "1班", True),
         Student("2026002", "李华", "", "2班", False),
@@ -56,7 +67,7 @@ def test_student_field_is_read_from_the_last_top_level_assignment_without_runnin
         new_code_cell("def f():\n    STUDENT_ID = 'not me'"),
         new_code_cell("STUDENT_ID = os.environ['X']"),  # not a constant: ignored
         new_code_cell("this cell does not parse ("),
-    ])  # fmt: skip
+    ])
     assert student_field(notebook) == "2026001"
     assert student_field(None) == "" and student_field(new_notebook()) == ""
 

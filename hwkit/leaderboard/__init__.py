@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..assignments import ASSIGNMENTS, Assignment
-from ..course import CourseConfig, load_config
-from ..gradebook import Gradebook
-from ..roster import read_roster_csv
-from .exports import (
+from hwkit.assignments import ASSIGNMENTS, Assignment
+from hwkit.course import CourseConfig, load_config
+from hwkit.gradebook import Gradebook
+from hwkit.gradebook.roster import read_roster_csv
+from hwkit.leaderboard.exports import (
     TA_REPORT_NAME,
     terminal_board,
     terminal_checks,
@@ -31,9 +31,9 @@ from .exports import (
     write_ta_report,
     write_unmatched_csv,
 )
-from .page import write_page
-from .standings import Board, build_board
-from .view import public_view
+from hwkit.leaderboard.page import write_page
+from hwkit.leaderboard.standings import Board, build_board
+from hwkit.leaderboard.view import public_view
 
 GRADEBOOK_NAME = "gradebook.sqlite"
 
@@ -75,7 +75,7 @@ def reveal(course_dir: Path, assignment_id: str) -> str:
     """Show ``assignment_id``'s private part from now on; returns when it was revealed."""
     if assignment_id not in ASSIGNMENTS:
         raise KeyError(f"unknown assignment '{assignment_id}'; available: "
-                       f"{', '.join(sorted(ASSIGNMENTS))}")  # fmt: skip
+                       f"{', '.join(sorted(ASSIGNMENTS))}")
     with open_course(course_dir) as gradebook:
         return gradebook.reveal(assignment_id)
 
@@ -88,7 +88,7 @@ def _planned_max_score(assignment: Assignment) -> float:
 
 
 def load_board(course_dir: Path, course: CourseConfig | None = None,
-               assignments: list[Assignment] | None = None) -> tuple[Board, Gradebook]:  # fmt: skip
+               assignments: list[Assignment] | None = None) -> tuple[Board, Gradebook]:
     """The cohort's board from the course folder, and its open gradebook (close it)."""
     course = course or load_config(course_dir)
     assignments = assignments or [ASSIGNMENTS[a] for a in sorted(ASSIGNMENTS)]

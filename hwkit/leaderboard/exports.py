@@ -24,9 +24,16 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..reports import CELL_WIDTH, failed_test_lines, num, safe_name, status_explanation, text_table
-from ..textsafe import csv_cell, markdown_code, markdown_text, terminal_text
-from .standings import AssignmentBoard, Board, Standing
+from hwkit.leaderboard.standings import AssignmentBoard, Board, Standing
+from hwkit.reports import (
+    CELL_WIDTH,
+    failed_test_lines,
+    num,
+    safe_name,
+    status_explanation,
+    text_table,
+)
+from hwkit.textsafe import csv_cell, markdown_code, markdown_text, terminal_text
 
 TA_REPORT_NAME = "ta-report.md"
 UNMATCHED_COLUMNS = ("assignment", "submission", "student_id", "student_field", "reason", "flag")
@@ -55,7 +62,7 @@ def terminal_board(board: AssignmentBoard, limit: int | None = None) -> str:
          _percent(board_accuracy(s, board.revealed)), str(s.submissions),
          s.last_submitted_at.replace("+00:00", "")[:16], "迟交 late" if s.counted.late else "")
         for s in board.standings[:limit]
-    ]  # fmt: skip
+    ]
     more = len(board.standings) - len(rows)
     tail = f"  … {more} more / 另有 {more} 人\n" if more > 0 else ""
     right = (True, False, True, True, True, False, False)
@@ -83,7 +90,7 @@ def write_grades_csv(board: Board, path: Path) -> Path:
             name = board.roster[sid].name if sid in board.roster else ""
             writer.writerow([csv_cell(sid), csv_cell(name), *(num(row.get(a, 0.0)) for a in ids),
                              num(sum(row.values())), ";".join(late.get(sid, [])),
-                             ";".join(a for a in ids if a not in row)])  # fmt: skip
+                             ";".join(a for a in ids if a not in row)])
     return path
 
 
@@ -91,10 +98,10 @@ def to_check(board: Board) -> list[tuple[str, str, str, str, str, str]]:
     """The files a TA should look at, as ``UNMATCHED_COLUMNS`` rows (raw text): the unmatched
     ones first, then the flagged ones filed under a student, each in board order."""
     rows = [(u.assignment, u.submission, "", u.student_field, u.reason, u.flag)
-            for u in board.unmatched]  # fmt: skip
+            for u in board.unmatched]
     rows += [(f.assignment, f.submission, f.student_id, f.student_field,
               f"filed under {f.student_id} by its name", f.flag)
-             for f in board.flagged]  # fmt: skip
+             for f in board.flagged]
     return rows
 
 
@@ -130,14 +137,14 @@ def terminal_checks(board: Board, limit: int | None = 20) -> str:
     times = sum("file modified" in row[5] for row in rows)
     if times >= 5:
         lines.append("  (many files modified after the deadline: if they were copied or unzipped "
-                     "without keeping file times, those time flags mean nothing)")  # fmt: skip
+                     "without keeping file times, those time flags mean nothing)")
     return "\n".join(lines) + "\n"
 
 
 def write_ta_report(board: Board, path: Path) -> Path:
     """``to_check`` as Markdown for the TA (roster names beside the ids), by assignment."""
     lines = [f"# {markdown_text(board.course.name)} · 需要核对的提交 / Submissions to check", "",
-             "仅供助教，不要发给学生 / For TAs only: do not hand this out.", ""]  # fmt: skip
+             "仅供助教，不要发给学生 / For TAs only: do not hand this out.", ""]
     rows = to_check(board)
     if not rows:
         lines.append("没有需要核对的提交 / Nothing to check.")
@@ -153,11 +160,11 @@ def write_ta_report(board: Board, path: Path) -> Path:
                 name = f" ({markdown_text(student.name)})" if student and student.name else ""
                 who = f"计入 / counted for {markdown_text(student_id)}{name}"
                 lines.append(f"- {markdown_code(submission)} → {who}{said}: "
-                             f"{markdown_text(flag)}")  # fmt: skip
+                             f"{markdown_text(flag)}")
             else:
                 extra = f"; {markdown_text(flag)}" if flag else ""
                 lines.append(f"- {markdown_code(submission)} → 未匹配 / unmatched{said}: "
-                             f"{markdown_text(reason)}{extra}")  # fmt: skip
+                             f"{markdown_text(reason)}{extra}")
         lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
@@ -177,7 +184,7 @@ class Cohort:
         accuracies = [s.accuracy for s in board.standings if s.accuracy]
         return cls(sorted(s.score for s in board.standings),
                    sorted(a.public for a in accuracies),
-                   sorted(a.private for a in accuracies))  # fmt: skip
+                   sorted(a.private for a in accuracies))
 
 
 def ahead_of(value: float, ordered: list[float]) -> float:
@@ -191,11 +198,11 @@ def _accuracy_lines(board: AssignmentBoard, standing: Standing, cohort: Cohort) 
     median = cohort.publics[len(cohort.publics) // 2]
     lines = [f"- 公开准确率 / Public accuracy: {standing.accuracy.public:.2%} · 全班中位数 / "
              f"cohort median {median:.2%} · 超过 / ahead of "
-             f"{ahead_of(standing.accuracy.public, cohort.publics):.0%}"]  # fmt: skip
+             f"{ahead_of(standing.accuracy.public, cohort.publics):.0%}"]
     if board.revealed:
         private = standing.accuracy.private
         lines.append(f"- 私有准确率 / Private accuracy: {private:.2%} · 超过 / "
-                     f"ahead of {ahead_of(private, cohort.privates):.0%}")  # fmt: skip
+                     f"ahead of {ahead_of(private, cohort.privates):.0%}")
     return lines
 
 
@@ -247,7 +254,7 @@ def write_student_reports(board: Board, folder: Path, curves_png) -> list[Path]:
     paths = []
     for sid, lines in sorted(sections.items()):
         title = (f"# {markdown_text(board.course.name)} · 个人报告 / Personal report: "
-                 f"{markdown_text(names[sid])} ({markdown_text(sid)})")  # fmt: skip
+                 f"{markdown_text(names[sid])} ({markdown_text(sid)})")
         path = folder / f"{safe_name(sid)}.md"
         path.write_text("\n".join([title, "", *lines]), encoding="utf-8")
         paths.append(path)

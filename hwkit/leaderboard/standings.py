@@ -8,9 +8,10 @@ Which submission counts is the course's rule (``course.toml``): "latest" — the
 before the deadline, or the last late one when there is none in time — or "best" — the
 highest score, then public accuracy, on-time submissions before late ones, earlier first.
 
-Whose a file is comes from its name only (``hwkit.roster.identify``); a notebook's
+Whose a file is comes from its name only (``hwkit.gradebook.roster.identify``); a notebook's
 ``STUDENT_ID`` that disagrees, or a name whose time stamp is on time for a file modified after
-the deadline (``hwkit.submission_time.name_time_flag``), is flagged for the TA (``Board.flagged``,
+the deadline (``hwkit.gradebook.submission_time.name_time_flag``), is flagged for the TA
+(``Board.flagged``,
 ``Unmatched.flag``) and changes nothing on the board.
 
 Everything here is the TA's view (student ids included); ``hwkit.leaderboard.view`` makes the
@@ -23,12 +24,12 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..assignments import Assignment
-from ..course import CourseConfig
-from ..gradebook import Student
-from ..results import HeldOutAccuracy, SubmissionResult
-from ..roster import identify
-from ..submission_time import name_time_flag
+from hwkit.assignments import Assignment
+from hwkit.course import CourseConfig
+from hwkit.gradebook import Student
+from hwkit.gradebook.roster import identify
+from hwkit.gradebook.submission_time import name_time_flag
+from hwkit.results import HeldOutAccuracy, SubmissionResult
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def anonymous_handle(student_id: str, secret: str) -> str:
 
 
 def display_names(ids: set[str], roster: dict[str, Student], course: CourseConfig,
-                  secret: str) -> dict[str, str]:  # fmt: skip
+                  secret: str) -> dict[str, str]:
     """Student id -> what the public page shows: the nickname, the real name only where the
     roster allows it and the course does not require nicknames, else an anonymous handle;
     a nickname two students share gets the handle beside it."""
@@ -164,9 +165,9 @@ def _is_late(result: SubmissionResult, deadline: datetime | None) -> bool:
 def file_submissions(
     assignment: Assignment, runs: list[SubmissionResult], roster: dict[str, Student] | None,
     deadline: datetime | None,
-) -> tuple[dict[str, list[Submission]], list[Unmatched], list[Flagged]]:  # fmt: skip
+) -> tuple[dict[str, list[Submission]], list[Unmatched], list[Flagged]]:
     """Each run (the latest of each file) filed under its student by its name (see
-    ``hwkit.roster.identify``); the files no one could be found for; the filed ones a TA
+    ``hwkit.gradebook.roster.identify``); the files no one could be found for; the filed ones a TA
     should check."""
     ids = set(roster) if roster is not None else None
     by_student: dict[str, list[Submission]] = {}
@@ -177,11 +178,11 @@ def file_submissions(
         flag = "; ".join(f for f in flags if f)
         if identity.student_id is None:
             unmatched.append(Unmatched(assignment.id, result.submission, result.student_field,
-                                       identity.how, flag))  # fmt: skip
+                                       identity.how, flag))
             continue
         if flag:
             flagged.append(Flagged(assignment.id, result.submission, identity.student_id,
-                                   result.student_field, flag))  # fmt: skip
+                                   result.student_field, flag))
         by_student.setdefault(identity.student_id, []).append(
             Submission(identity.student_id, result, _is_late(result, deadline))
         )
@@ -211,7 +212,7 @@ def _rank_key(standing: Standing, revealed: bool):
 def assignment_board(
     assignment: Assignment, by_student: dict[str, list[Submission]], course: CourseConfig,
     revealed: bool, names: dict[str, str], max_score: float,
-) -> AssignmentBoard:  # fmt: skip
+) -> AssignmentBoard:
     """One assignment's ranked board from its submissions filed by student."""
     unranked = []
     for student_id, submissions in by_student.items():
@@ -219,7 +220,7 @@ def assignment_board(
         unranked.append(
             Standing(0, student_id, names[student_id], counted, len(submissions),
                      max(s.submitted_at for s in submissions),
-                     ranked_accuracy(counted.result, assignment.ranked_accuracy))  # fmt: skip
+                     ranked_accuracy(counted.result, assignment.ranked_accuracy))
         )
     unranked.sort(key=lambda s: _rank_key(s, revealed))
     standings = [dataclasses.replace(s, rank=rank) for rank, s in enumerate(unranked, start=1)]
@@ -234,7 +235,7 @@ def total_standings(boards: list[AssignmentBoard]) -> list[TotalStanding]:
     for board in boards:
         for s in board.standings:
             row = rows.setdefault(s.student_id, {"name": s.display_name, "scores": {}, "late": 0,
-                                                 "last": ""})  # fmt: skip
+                                                 "last": ""})
             row["scores"][board.assignment.id] = s.score
             row["late"] += int(s.counted.late)
             row["last"] = max(row["last"], s.counted.submitted_at)
@@ -245,24 +246,24 @@ def total_standings(boards: list[AssignmentBoard]) -> list[TotalStanding]:
         TotalStanding(rank, sid, row["name"], {a: row["scores"].get(a) for a in ids},
                       sum(row["scores"].values()), row["late"])
         for rank, (sid, row) in enumerate(ordered, start=1)
-    ]  # fmt: skip
+    ]
 
 
 def build_board(
     assignments: list[Assignment], runs_by_assignment: dict[str, list[SubmissionResult]],
     roster: list[Student], course: CourseConfig, revealed: set[str], secret: str,
     generated_at: str, max_scores: dict[str, float] | None = None,
-) -> Board:  # fmt: skip
+) -> Board:
     """The whole cohort's board. ``runs_by_assignment``: the latest run of each submission file
     (``Gradebook.latest_by_submission``); an empty roster means "no roster" (see
-    ``hwkit.roster.identify``); ``max_scores``: from the build manifests, for assignments
+    ``hwkit.gradebook.roster.identify``); ``max_scores``: from the build manifests, for assignments
     nobody submitted yet."""
     by_id = {s.student_id: s for s in roster}
     filed, unmatched, flagged = {}, [], []
     for assignment in assignments:
         runs = runs_by_assignment.get(assignment.id, [])
         filed[assignment.id], lost, doubtful = file_submissions(
-            assignment, runs, by_id or None, course.deadline(assignment.id))  # fmt: skip
+            assignment, runs, by_id or None, course.deadline(assignment.id))
         unmatched += lost
         flagged += doubtful
     names = display_names(set().union(*filed.values()), by_id, course, secret)
@@ -272,6 +273,6 @@ def build_board(
         planned = (max_scores or {}).get(assignment.id, 0.0)
         max_score = max((r.max_score for r in runs), default=planned)
         boards.append(assignment_board(assignment, filed[assignment.id], course,
-                                       assignment.id in revealed, names, max_score))  # fmt: skip
+                                       assignment.id in revealed, names, max_score))
     return Board(course, generated_at, boards, total_standings(boards), unmatched, by_id,
-                 flagged)  # fmt: skip
+                 flagged)

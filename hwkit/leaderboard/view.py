@@ -7,7 +7,7 @@ key is absent, not hidden. The HTML page and Gradescope's leaderboard are made f
 
 import numpy as np
 
-from .standings import AssignmentBoard, Board, TotalStanding
+from hwkit.leaderboard.standings import AssignmentBoard, Board, TotalStanding
 
 HISTOGRAM_BINS = 10
 PERCENTILES = (25, 50, 75, 90)
@@ -23,7 +23,7 @@ def distribution(values: list[float], top: float) -> tuple[dict, dict]:
     counts, edges = np.histogram(array, bins=HISTOGRAM_BINS, range=(0.0, top))
     percentiles = {f"p{p}": round(float(np.percentile(array, p)), 2) for p in PERCENTILES}
     return percentiles, {"edges": [round(float(e), 2) for e in edges],
-                         "counts": counts.tolist()}  # fmt: skip
+                         "counts": counts.tolist()}
 
 
 def _accuracy(value: float | None) -> float | None:
@@ -38,7 +38,7 @@ def assignment_view(board: AssignmentBoard) -> dict:
         row = {"rank": s.rank, "name": s.display_name, "score": s.score,
                "public": _accuracy(s.accuracy.public if s.accuracy else None),
                "submissions": s.submissions, "last": s.last_submitted_at,
-               "late": s.counted.late}  # fmt: skip
+               "late": s.counted.late}
         if board.revealed:
             row["private"] = _accuracy(s.accuracy.private if s.accuracy else None)
         rows.append(row)
@@ -59,9 +59,9 @@ def assignment_view(board: AssignmentBoard) -> dict:
 def total_view(totals: list[TotalStanding], max_score: float) -> dict:
     percentiles, histogram = distribution([t.total for t in totals], max_score)
     rows = [{"rank": t.rank, "name": t.display_name, "scores": t.scores, "total": t.total,
-             "late": t.late} for t in totals]  # fmt: skip
+             "late": t.late} for t in totals]
     return {"max_score": max_score, "percentiles": percentiles, "histogram": histogram,
-            "rows": rows}  # fmt: skip
+            "rows": rows}
 
 
 def public_view(board: Board) -> dict:

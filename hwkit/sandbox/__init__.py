@@ -10,16 +10,16 @@
 - ``report``: which of these protections this host allows, said at the start of a batch.
 """
 
-from .cgroups import Cgroup, group_roots, join_cgroups, reap_orphans
-from .process import (
+from hwkit.sandbox.cgroups import Cgroup, group_roots, join_cgroups, reap_orphans
+from hwkit.sandbox.process import (
     die_with_parent,
     enter_pid_namespace,
     isolate_network,
     limit_process,
     scratch_root,
 )
-from .root import SandboxError, confine
-from .spec import SandboxSpec
+from hwkit.sandbox.root import SandboxError, confine
+from hwkit.sandbox.spec import SandboxSpec
 
 __all__ = [
     "Cgroup",

@@ -163,7 +163,7 @@ def delegate_v2(root: Path) -> tuple[Path | None, str]:
     if missing:
         return None, (f"the controllers {', '.join(sorted(missing))} are not delegated to "
                       f"{own} (run the grader with `systemd-run --scope -p Delegate=yes` or in a "
-                      "container with its own writable cgroup)")  # fmt: skip
+                      "container with its own writable cgroup)")
     hwkit = own / GROUP_FOLDER
     try:
         hwkit.mkdir(exist_ok=True)

@@ -20,10 +20,10 @@ CHECK_TIMEOUT_S = 60
 
 def _check() -> dict:
     """In this (child) process: try each protection; {name: "" or why it is missing}."""
-    from .cgroups import available
-    from .process import enter_pid_namespace, isolate_network
-    from .root import confine
-    from .spec import SandboxSpec, python_paths
+    from hwkit.sandbox.cgroups import available
+    from hwkit.sandbox.process import enter_pid_namespace, isolate_network
+    from hwkit.sandbox.root import confine
+    from hwkit.sandbox.spec import SandboxSpec, python_paths
 
     found = {"control groups (process and memory caps)": available()}
     if os.getuid() != 0:

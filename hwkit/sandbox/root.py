@@ -28,8 +28,8 @@ import platform
 import signal
 from pathlib import Path
 
-from .process import libc
-from .spec import ETC_FILES, SYSTEM_PATHS, SandboxSpec
+from hwkit.sandbox.process import libc
+from hwkit.sandbox.spec import ETC_FILES, SYSTEM_PATHS, SandboxSpec
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS = 0x00020000, 0x08000000, 0x04000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
@@ -42,7 +42,7 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 DEVICES = ("null", "zero", "full", "random", "urandom")
 DEV_LINKS = {"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1",
-             "stderr": "/proc/self/fd/2"}  # fmt: skip
+             "stderr": "/proc/self/fd/2"}
 PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs")
 PROC_MASKS = ("kcore", "keys", "timer_list", "sched_debug", "kallsyms", "kmsg")
 TOP_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -54,10 +54,10 @@ class SandboxError(OSError):
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int,
-           data: str = "") -> None:  # fmt: skip
+           data: str = "") -> None:
     result = libc().mount(source.encode() if source else None, target.encode(),
                           fstype.encode() if fstype else None, flags,
-                          data.encode() if data else None)  # fmt: skip
+                          data.encode() if data else None)
     if result != 0:
         error = ctypes.get_errno()
         raise SandboxError(error, f"mount {target}: {os.strerror(error)}")
@@ -101,7 +101,7 @@ def _etc(root: Path, spec: SandboxSpec) -> None:
             _bind(root, str(path))
     (etc / "passwd").write_text(f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
                                 f"student:x:{spec.uid}:{spec.gid}:student:{spec.home}:"
-                                "/usr/sbin/nologin\n")  # fmt: skip
+                                "/usr/sbin/nologin\n")
     (etc / "group").write_text(f"root:x:0:\nstudent:x:{spec.gid}:\n")
     (etc / "hostname").write_text(f"{spec.hostname}\n")
 
@@ -182,7 +182,7 @@ class _CapHeader(ctypes.Structure):
 
 class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]  # fmt: skip
+                ("inheritable", ctypes.c_uint32)]
 
 
 def drop_privileges(uid: int | None = None, gid: int | None = None) -> list[str]:

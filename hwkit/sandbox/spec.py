@@ -2,7 +2,8 @@
 
 ``SandboxSpec`` is written by the engine as ``spec.json`` in the worker's scratch folder (which
 the kernel never sees) and read by every process that builds the sandbox: the cold launcher
-(``hwkit.kernel_launcher``) and the zygote's child (``hwkit.zygote``). Paths are resolved here,
+(``hwkit.sandbox.launcher``) and the zygote's child (``hwkit.sandbox.zygote``). Paths are resolved
+here,
 in the grader, and handed over: the kernel does not look for its data, its cache or Keras's
 home itself (a kernel that resolved another cache folder than the grader's once cost the A3
 master 7 points).
@@ -22,7 +23,7 @@ NOBODY = 65534
 SYSTEM_PATHS = ("/usr",)
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
              "nsswitch.conf", "host.conf", "hosts", "alternatives", "fonts", "ssl",
-             "mime.types", "os-release", "debian_version", "locale.alias", "gai.conf")  # fmt: skip
+             "mime.types", "os-release", "debian_version", "locale.alias", "gai.conf")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def python_paths() -> list[str]:
     import hwkit
 
     paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
-             os.path.realpath(Path(hwkit.__file__).parent)}  # fmt: skip
+             os.path.realpath(Path(hwkit.__file__).parent)}
     return sorted(paths)
 
 

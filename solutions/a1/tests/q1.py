@@ -1,0 +1,65 @@
+"""a1 q1: its test cases (hwkit.testkit)."""
+
+import keras
+import numpy as np
+
+from hwkit.kernel.describe import describe_network
+from hwkit.models import activation_name
+from hwkit.testkit import case, probe, student
+
+
+@case(points=1)
+def public_1():
+    with probe():
+        m = student.build_ova_model()
+        out = np.asarray(m(np.zeros((3, 784), dtype="float32")))
+    assert out.shape == (3, 10), f"A1 must be (N, 10); got {out.shape}"
+    assert np.all((out > 0) & (out < 1)), "every output of A1 must be a probability in (0, 1)"
+
+
+@case(
+    points=1,
+    hidden=True,
+    message="build_ova_model: the model must take 784 inputs and have exactly one Dense layer of 10 units (the ten one-vs-all classifiers).",
+)
+def hidden_2():
+    with probe():
+        m = student.build_ova_model()
+        in_shape = tuple(m.inputs[0].shape)
+        units = [l.units for l in m.layers if isinstance(l, keras.layers.Dense)]
+        out_shape = tuple(m.outputs[0].shape)
+    assert in_shape == (None, 784)
+    assert len(units) == 1 and units[0] == 10
+    assert out_shape == (None, 10)
+
+
+@case(
+    points=1,
+    hidden=True,
+    message="build_ova_model: one-vs-all uses a sigmoid on each of the ten outputs (ten independent binary classifiers), not softmax or a linear output.",
+)
+def hidden_3():
+    with probe():
+        desc = describe_network(student.build_ova_model(), weights=False)
+    acts = [activation_name(l) for l in desc["layers"] if l["class"] == "Dense"]
+    assert acts == ["sigmoid"]
+
+
+@case(
+    points=1,
+    hidden=True,
+    message="build_ova_model: with the reference's weights loaded into your layer, your outputs differ from sigmoid(x W + b) (check the activation and that nothing else is between x and A1).",
+)
+def hidden_4():
+    import a1_reference as ref
+
+    r = ref.build_ova_model()
+    rng = np.random.default_rng(3101)
+    ws = [rng.normal(0, 0.05, size=w.shape).astype("float32") for w in r.get_weights()]
+    x = rng.uniform(0, 1, size=(16, 784)).astype("float32")
+    with probe():
+        m = student.build_ova_model()
+        m.set_weights(ws)
+        out = np.asarray(m(x))
+    r.set_weights(ws)
+    assert np.allclose(out, np.asarray(r(x)), rtol=0, atol=1e-05)

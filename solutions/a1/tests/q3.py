@@ -1,0 +1,61 @@
+"""a1 q3: its test cases (hwkit.testkit)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from hwkit.datasets.mnist import one_hot
+from hwkit.testkit import case, probe, student
+
+
+@case(points=1)
+def public_1():
+    with probe():
+        m = student.build_ova_model()
+        before = [w.copy() for w in m.get_weights()]
+        loss = student.ova_train_step(
+            m,
+            keras.optimizers.SGD(learning_rate=0.1),
+            tf.constant(student.X_train[:8]),
+            tf.constant(student.Y_train[:8]),
+        )
+        after = m.get_weights()
+    assert np.ndim(loss) == 0, "ova_train_step must return the batch's loss, a scalar"
+    assert any((not np.allclose(a, b) for a, b in zip(before, after, strict=True))), (
+        "ova_train_step must change the weights"
+    )
+
+
+@case(
+    points=2,
+    hidden=True,
+    message="ova_train_step: from fixed weights, one step must move every weight by exactly -learning_rate * dJ/dtheta (use tape.gradient on the model's trainable_variables and optimizer.apply_gradients; this test also uses your ova_cross_entropy).",
+)
+def hidden_2():
+    import a1_reference as ref
+
+    rng = np.random.default_rng(3301)
+    r = ref.build_ova_model()
+    ws = [rng.normal(0, 0.05, size=w.shape).astype("float32") for w in r.get_weights()]
+    x = rng.uniform(0, 1, size=(8, 784)).astype("float32")
+    y = one_hot(rng.integers(0, 10, size=8))
+    with probe():
+        m = keras.Sequential(
+            [keras.Input(shape=(784,)), keras.layers.Dense(units=10, activation="sigmoid")]
+        )
+        m.set_weights(ws)
+        step_loss = student.ova_train_step(
+            m, keras.optimizers.SGD(learning_rate=0.5), tf.constant(x), tf.constant(y)
+        )
+        w1 = [v.numpy() for v in m.trainable_variables]
+    r.set_weights(ws)
+    w0 = [v.numpy().copy() for v in r.trainable_variables]
+    with tf.GradientTape() as tape:
+        J = ref.ova_cross_entropy(tf.constant(y), r(tf.constant(x), training=True))
+    _g = [g.numpy() for g in tape.gradient(J, r.trainable_variables)]
+    assert all(
+        (
+            np.allclose(v, w - 0.5 * g, rtol=0.0001, atol=1e-06)
+            for v, w, g in zip(w1, w0, _g, strict=True)
+        )
+    )

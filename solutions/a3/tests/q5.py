@@ -1,0 +1,67 @@
+"""a3 q5: its test cases (hwkit.testkit)."""
+
+import dataclasses
+
+import numpy as np
+
+from hwkit.assignments.a3 import budget as ab
+from hwkit.testkit import case, probe, student
+
+
+@case(points=1)
+def public_1():
+    with probe():
+        dnn_val, shallow_val = (student.dnn_val, student.shallow_val)
+    assert dnn_val > shallow_val, (
+        f"the DNN ({dnn_val:.1%}) should beat the shallow net ({shallow_val:.1%}) on the validation images: check q2-q4 and the settings above"
+    )
+
+
+@case(
+    points=4,
+    hidden=True,
+    message="DNN held-out accuracy: retrained with your code under the grading budget, your DNN's mean accuracy is below the measured bar (check q2-q4, the learning rate, momentum and batch size).",
+)
+def hidden_2():
+    import a3_reference as ref
+
+    b = ab.current_budget()
+    data = ab.grading_data(b)
+    stats = ab.reference_stats(ref, data, b)
+    budget = dataclasses.asdict(b)
+    with probe():
+        models = ab.student_dnn_models(
+            student.build_dnn,
+            student.make_dnn_optimizer,
+            ab.checked_batch_size(student.BATCH_SIZE),
+            ab.Budget(**budget),
+        )
+    assert len(models) == len(b.student_seeds)
+    pred = ab.student_dnn_labels(models, data)
+    acc = float(np.mean(pred == np.asarray(data.y_test)[None, :]))
+    assert acc >= stats["threshold"], "REPORT: " + ab.describe(stats, b)
+
+
+@case(
+    points=2,
+    hidden=True,
+    message="DNN vs shallow: retrained with your code, your DNN does not beat the reference shallow net by the stated gap.",
+)
+def hidden_3():
+    import a3_reference as ref
+
+    b = ab.current_budget()
+    data = ab.grading_data(b)
+    stats = ab.reference_stats(ref, data, b)
+    budget = dataclasses.asdict(b)
+    with probe():
+        models = ab.student_dnn_models(
+            student.build_dnn,
+            student.make_dnn_optimizer,
+            ab.checked_batch_size(student.BATCH_SIZE),
+            ab.Budget(**budget),
+        )
+    assert len(models) == len(b.student_seeds)
+    pred = ab.student_dnn_labels(models, data)
+    acc = float(np.mean(pred == np.asarray(data.y_test)[None, :]))
+    assert acc >= stats["shallow_mean"] + b.gap, "REPORT: " + ab.describe(stats, b)
