@@ -13,8 +13,10 @@ from hwkit.datasets.imagenet_sources import SPLIT_SEED
 from hwkit.datasets.mnist import MnistDataError
 from hwkit.gradebook.roster import RosterError
 from hwkit.grading.engine import PrepareError
+from hwkit.grading.intake import IntakeError
 from hwkit.grading.judge.pool import JudgeSetupError
 from hwkit.grading.ray_engine import RayEngineError
+from hwkit.leaderboard import RevealRefused
 
 # The assignment `hwkit demo` builds and grades (the fastest to grade; its roster is in demo.py).
 DEMO_ASSIGNMENT = "a2"
@@ -49,35 +51,44 @@ def _grade(args: argparse.Namespace) -> int:
     )
     if args.address and args.engine != "ray":
         raise RayEngineError("--address is the Ray cluster's: use it with --engine ray")
-    report = grade_folder(assignment, args.submissions, args.out, options)
+    report = grade_folder(assignment, list(args.submissions), args.course, options)
     print(score_table(report.results))
-    print(f"\ngraded {report.graded}, already graded {report.reused}")
+    print(f"\ngraded {report.graded}, already graded {report.reused}"
+          + (f", not graded {len(report.not_graded)} (listed above)" if report.not_graded else ""))
     if report.grader_errors:
         print(f"评分器出错 / grader errors: {report.grader_errors} file(s) could not be graded "
               "because of the grader itself (see their status); run the same command again to "
               "grade just those", file=sys.stderr)
-    print(f"gradebook:  {report.gradebook}\ngrades.csv: {report.grades_csv}")
+    print(f"gradebook:  {report.gradebook}\nruns:       {report.runs_csv} (every submission "
+          "of the course; the LMS grades.csv is `hwkit leaderboard`'s)")
     print(f"feedback:   {report.feedback_dir}/")
-    print(f"leaderboard: hwkit leaderboard --course {args.out}")
+    print(f"leaderboard: hwkit leaderboard --course {args.course}")
     return 0
 
 
 def _roster(args: argparse.Namespace) -> int:
     from hwkit.leaderboard import import_roster
 
-    count = import_roster(args.course, args.csv)
+    count, removed = import_roster(args.course, args.csv, replace=not args.add)
     print(f"roster: {count} students imported into {args.course / 'gradebook.sqlite'}")
+    if removed:
+        print(f"roster: removed / 已移除 {len(removed)} (not in {args.csv.name}): "
+              f"{', '.join(removed)}; their submissions are now unmatched")
     return 0
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
     from hwkit.course import load_config
-    from hwkit.leaderboard import reveal, write_leaderboard
+    from hwkit.leaderboard import reveal, unreveal, write_leaderboard
 
     course = load_config(args.course, args.config)
     for assignment_id in args.reveal or []:
-        when = reveal(args.course, assignment_id.lower())
-        print(f"{assignment_id}: private part revealed (since {when})")
+        when = reveal(args.course, assignment_id.lower(), course, force=args.force)
+        print(f"{assignment_id}: private part revealed / 私有榜已公布 (since {when})")
+    for assignment_id in args.unreveal or []:
+        was = unreveal(args.course, assignment_id.lower())
+        print(f"{assignment_id}: private part hidden again / 私有榜已撤回" if was else
+              f"{assignment_id}: was not revealed / 未公布过")
     output = write_leaderboard(args.course, args.out, course)
     print(output.terminal)
     if output.checks:
@@ -160,12 +171,15 @@ def make_parser() -> argparse.ArgumentParser:
                        help="skip checking the solution against its tests")
     build.set_defaults(func=_build)
 
-    grade = commands.add_parser("grade", help="grade a folder of submissions")
+    grade = commands.add_parser("grade", help="grade submissions (folders, zips, notebooks)")
     grade.add_argument("assignment", help=f"assignment id ({', '.join(sorted(ASSIGNMENTS))})")
-    grade.add_argument("submissions", type=Path, help="folder of submitted notebooks")
-    grade.add_argument("--out", type=Path, default=default_course_dir(),
-                       help="course folder for the gradebook and reports "
-                            "(default: $HWKIT_COURSE or hwkit-out/course)")
+    grade.add_argument("submissions", type=Path, nargs="+",
+                       help="submitted notebooks: a folder (flat, or one sub-folder per "
+                            "student), a zip of the LMS export, or .ipynb files")
+    grade.add_argument("--course", "--out", dest="course", type=Path,
+                       default=default_course_dir(),
+                       help="course folder for the gradebook and reports (--out: the old "
+                            "name); default: $HWKIT_COURSE or hwkit-out/course")
     grade.add_argument("--workers", type=int, help="parallel submissions (default: cores)")
     grade.add_argument("--timeout", type=float, help="seconds per submission")
     grade.add_argument("--memory-mb", type=int, help="memory limit per grading process, MiB")
@@ -187,6 +201,9 @@ def make_parser() -> argparse.ArgumentParser:
         "import", help="import roster.csv (student_id, name, nickname, group, show_name)"
     )
     roster_import.add_argument("csv", type=Path, help="roster CSV, UTF-8, with a header row")
+    roster_import.add_argument("--add", action="store_true",
+                               help="add or update these lines, keep the others (default: the "
+                                    "CSV becomes the roster; removed ids are listed)")
     roster_import.add_argument("--course", type=Path, default=default_course_dir(),
                                help=COURSE_HELP)
     roster_import.set_defaults(func=_roster)
@@ -195,7 +212,12 @@ def make_parser() -> argparse.ArgumentParser:
     board.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
     board.add_argument("--out", type=Path, help="output folder (default: <course>/leaderboard)")
     board.add_argument("--reveal", action="append", metavar="ASSIGNMENT",
-                       help="show this assignment's private part from now on (repeatable)")
+                       help="show this assignment's private part from now on (repeatable; "
+                            "refused before its deadline unless --force)")
+    board.add_argument("--unreveal", action="append", metavar="ASSIGNMENT",
+                       help="hide this assignment's private part again (repeatable)")
+    board.add_argument("--force", action="store_true",
+                       help="reveal before the deadline or without a private part")
     board.add_argument("--config", type=Path, help="course.toml to use")
     board.set_defaults(func=_leaderboard)
 
@@ -219,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError, ImageNetDogDataError,
             PrepareError, RosterError, CourseConfigError, RayEngineError,
-            JudgeSetupError, ManifestMismatch) as error:
+            JudgeSetupError, ManifestMismatch, IntakeError, RevealRefused) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

@@ -80,7 +80,7 @@ def run_demo(
     course_dir = out_dir / "course"
     course_dir.mkdir(parents=True, exist_ok=True)
     files = write_demo_cohort(samples, submissions, out_dir / "roster.csv")
-    imported = import_roster(course_dir, out_dir / "roster.csv")
+    imported, _ = import_roster(course_dir, out_dir / "roster.csv")
     say(f"2/4 wrote {len(files)} submissions of {imported} students to {submissions}")
     options = GradeOptions(
         workers=workers or os.cpu_count() or 1,

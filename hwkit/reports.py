@@ -1,12 +1,14 @@
-"""What a TA hands out, made from `SubmissionResult`s: grades.csv, per-student Markdown feedback
-(Chinese first, English beside) and a plain-text score table for the terminal.
+"""What a TA hands out, made from `SubmissionResult`s: ``<id>-runs.csv`` (one row per
+submission file; the per-student LMS grades.csv is ``hwkit.leaderboard.exports``'),
+per-student Markdown feedback (Chinese first, English beside) and a plain-text score table
+for the terminal.
 
 Feedback shows only student-safe fields: scores, status and each failed test's `message`;
 never `detail` (TA-only logs) nor anything else about hidden tests.
 
 Everything a submission controls (its name, its status with the notebook's exception text, the
 test messages quoting it) goes through ``hwkit.textsafe``: escaped for Markdown in feedback,
-formula-proof in grades.csv, control characters visible and long cells cut in the terminal.
+formula-proof in the CSV, control characters visible and long cells cut in the terminal.
 File names made from a submission name are short and safe (``safe_stem``).
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from hwkit.results import Status, SubmissionResult
 from hwkit.textsafe import csv_cell, display_width, markdown_code, markdown_text, terminal_text
 
-GRADES_COLUMNS = (
+RUNS_COLUMNS = (
     "submission",
     "score",
     "max_score",
@@ -48,14 +50,20 @@ def num(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-def write_grades_csv(results: list[SubmissionResult], path: Path) -> Path:
-    """Write one row per result, in the given order, under `GRADES_COLUMNS`; returns `path`.
-    Text cells go through ``csv_cell`` (no formulas), numbers are plain numbers."""
+def runs_csv_name(assignment_id: str) -> str:
+    """The course folder's file of ``assignment_id``'s submissions: ``a2-runs.csv``."""
+    return f"{assignment_id}-runs.csv"
+
+
+def write_runs_csv(results: list[SubmissionResult], path: Path) -> Path:
+    """Write one row per result, in the given order, under `RUNS_COLUMNS`; returns `path`.
+    UTF-8 with a BOM (Excel then reads Chinese names right); text cells go through
+    ``csv_cell`` (no formulas), numbers are plain numbers."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(GRADES_COLUMNS)
+        writer.writerow(RUNS_COLUMNS)
         for r in results:
             writer.writerow(
                 [

@@ -28,7 +28,7 @@ def test_demo_grades_a_small_cohort_and_writes_the_leaderboard(tmp_path):
     html = board.page.read_text(encoding="utf-8")
     for student_id, name, _, _ in DEMO_ROSTER:
         assert student_id not in html and name not in html
-    with board.grades_csv.open(encoding="utf-8") as f:
+    with board.grades_csv.open(encoding="utf-8-sig") as f:
         assert {r["student_id"]: r["a2"] for r in csv.DictReader(f)} == {
             "2026001": "6", "2026002": "30", "2026003": "19", "2026004": "30", "2026005": "30"
         }

@@ -89,9 +89,9 @@ def test_memory_hog_hits_the_limit_and_keeps_its_honest_points(graded, a2):
     assert result.score == 30
 
 
-def test_grades_csv_and_gradebook_hold_one_row_per_submission(graded):
+def test_runs_csv_and_gradebook_hold_one_row_per_submission(graded):
     folder, out, _, results = graded
-    with open(out / "grades.csv", encoding="utf-8") as f:
+    with open(out / "a2-runs.csv", encoding="utf-8-sig") as f:
         rows = {row["submission"]: row for row in csv.DictReader(f)}
     assert set(rows) == set(results) == {p.name for p in folder.iterdir()}
     assert float(rows["forward_only.ipynb"]["score"]) == 6
@@ -163,4 +163,43 @@ def test_cli_rejects_unknown_assignment_and_missing_folder(tmp_path, capsys):
     assert hwkit_main(["grade", "a9", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "unknown assignment 'a9'" in capsys.readouterr().err
     assert hwkit_main(["grade", "a2", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
-    assert "submissions folder not found" in capsys.readouterr().err
+    assert "nope does not exist" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert hwkit_main(["grade", "a2", str(tmp_path / "empty"), "--course", str(tmp_path)]) == 2
+    assert "expected notebooks (.ipynb)" in capsys.readouterr().err
+
+
+def test_an_lms_export_zip_and_a_single_file_grade_under_their_students(a2, a2_build,
+                                                                        a2_solution_path,
+                                                                        tmp_path, capsys):
+    """The usual export shape (one folder per student, zipped) and a file given by itself:
+    each notebook is graded under its student, other files are listed, a rerun reuses."""
+    import zipfile
+
+    from hwkit.leaderboard import import_roster
+
+    master = a2_solution_path.read_bytes()
+    export = tmp_path / "lms-export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("2026012345/a2.ipynb", master)
+        archive.writestr("2026012345/notes.pdf", b"%PDF")
+        archive.writestr("2026012346/作业二.ipynb", a2_build.release_dir.joinpath("a2.ipynb")
+                         .read_bytes())
+    single = tmp_path / "2026012347_a2.ipynb"
+    single.write_bytes(master)
+    course = tmp_path / "course"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n2026012345,甲\n2026012346,乙\n2026012347,丙\n",
+                      encoding="utf-8")
+    import_roster(course, roster)
+    argv = ["grade", "a2", str(export), str(single), "--course", str(course), "--workers", "2"]
+    assert hwkit_main(argv) == 0
+    out = capsys.readouterr()
+    assert "2026012345/notes.pdf: not a notebook (.ipynb)" in out.err
+    assert "graded 3, already graded 0, not graded 1" in out.out
+    with Gradebook(course / "gradebook.sqlite") as gradebook:
+        runs = {r.submission: r.score for r in gradebook.latest_by_submission("a2")}
+    assert runs == {"2026012345/a2.ipynb": 30, "2026012346/作业二.ipynb": 0,
+                    "2026012347_a2.ipynb": 30}
+    assert hwkit_main(argv) == 0
+    assert "graded 0, already graded 3" in capsys.readouterr().out

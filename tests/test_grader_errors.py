@@ -45,7 +45,7 @@ def test_a_grader_failure_is_recorded_for_that_file_and_graded_again_next_time(
     assert first.status.kind == "grader_error" and "\x1b" not in first.status.text
     assert first.score == 0 and report.grader_errors == 1
     assert (second.score, second.status.text) == (30, "ok")  # the neighbour is untouched
-    assert (tmp_path / "out" / "grades.csv").read_text().count("\n") == 3
+    assert (tmp_path / "out" / "a2-runs.csv").read_text().count("\n") == 3
     assert len(list((tmp_path / "out" / "feedback").iterdir())) == 2
     monkeypatch.setattr(engine, "_run", honest_run)
     again = _grade(a2, a2_build, two_files, tmp_path / "out")

@@ -196,7 +196,7 @@ def test_hostile_names_reach_no_terminal_csv_or_file_system_raw(corpus_graded):
     table = score_table(seen["report"].results)
     assert "\x1b" not in table and "\r" not in table and "\x07" not in table
     assert len(table.splitlines()) == len(seen["report"].results) + 2  # no row is split
-    rows = list(csv.reader((out / "grades.csv").read_text(encoding="utf-8-sig").splitlines()))
+    rows = list(csv.reader((out / "a2-runs.csv").read_text(encoding="utf-8-sig").splitlines()))
     formula = next(r for r in rows if "HYPERLINK" in r[0])
     assert formula[0].startswith("'=")
     feedback = list((out / "feedback").iterdir())

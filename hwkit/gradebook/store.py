@@ -1,5 +1,6 @@
 """A SQLite gradebook: grading runs (one row per run, one per test, one per held-out accuracy),
-the course's roster and which assignments were revealed.
+the course's roster, which assignments were revealed, and a log of the TA's course actions
+(reveals, roster changes: who and when).
 
 Runs are never updated or deleted here: regrading adds a new run, and "latest" means the highest
 run id (the one recorded last). Older files are upgraded in place when opened: schema 1
@@ -76,6 +77,14 @@ CREATE TABLE IF NOT EXISTS reveals (
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS course_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    assignment TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
 );
 """
 # Columns added to `runs` by schema 2 (ALTER TABLE on a schema 1 file).
@@ -207,6 +216,20 @@ class Gradebook:
             )
         return len(rows)
 
+    def replace_roster(self, students: Iterable[Student], who: str = "") -> list[str]:
+        """Make the roster exactly ``students`` (one transaction); returns the ids it removed,
+        which are logged. Their runs stay; the board no longer files them under anyone."""
+        students = list(students)
+        keep = {s.student_id for s in students}
+        removed = [s.student_id for s in self.roster() if s.student_id not in keep]
+        with self._conn:
+            self._conn.executemany("DELETE FROM roster WHERE student_id = ?",
+                                   [(sid,) for sid in removed])
+        self.import_roster(students)
+        if removed:
+            self.log("roster: removed", "", ", ".join(removed), who)
+        return removed
+
     def roster(self) -> list[Student]:
         """The roster, by student id."""
         rows = self._conn.execute(
@@ -214,15 +237,40 @@ class Gradebook:
         )
         return [Student(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
-    def reveal(self, assignment: str) -> str:
-        """Mark ``assignment``'s private part as revealed (idempotent); returns when it was."""
+    def reveal(self, assignment: str, who: str = "", detail: str = "") -> str:
+        """Mark ``assignment``'s private part as revealed (idempotent; a first reveal is
+        logged with ``who`` and ``detail``); returns when it was revealed."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._conn:
+            added = self._conn.execute(
+                "INSERT OR IGNORE INTO reveals (assignment, revealed_at) VALUES (?, ?)",
+                (assignment, now),
+            ).rowcount
+        if added:
+            self.log("reveal", assignment, detail, who)
+        return self.revealed()[assignment]
+
+    def unreveal(self, assignment: str, who: str = "") -> bool:
+        """Hide ``assignment``'s private part again; returns whether it was revealed (logged)."""
+        with self._conn:
+            removed = self._conn.execute("DELETE FROM reveals WHERE assignment = ?",
+                                         (assignment,)).rowcount
+        if removed:
+            self.log("unreveal", assignment, "", who)
+        return bool(removed)
+
+    def log(self, action: str, assignment: str = "", detail: str = "", who: str = "") -> None:
+        """Record a course action (reveal, roster change …) with who did it and when (UTC)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._conn:
             self._conn.execute(
-                "INSERT OR IGNORE INTO reveals (assignment, revealed_at) VALUES (?, ?)",
-                (assignment, now),
-            )
-        return self.revealed()[assignment]
+                "INSERT INTO course_log (at, who, action, assignment, detail) "
+                "VALUES (?, ?, ?, ?, ?)", (now, who, action, assignment, detail))
+
+    def course_log(self) -> list[tuple[str, str, str, str, str]]:
+        """Every logged action, oldest first: (at, who, action, assignment, detail)."""
+        return [tuple(r) for r in self._conn.execute(
+            "SELECT at, who, action, assignment, detail FROM course_log ORDER BY id")]
 
     def revealed(self) -> dict[str, str]:
         """Revealed assignment id -> when (ISO 8601 UTC)."""

@@ -43,9 +43,14 @@ def file_time(path: Path) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def submission_time(path: Path) -> str:
-    """ISO 8601 UTC (seconds) of when ``path`` was submitted; "" if the file is unreadable."""
+def submission_time(path: Path, name: str = "") -> str:
+    """ISO 8601 UTC (seconds) of when ``path`` was submitted; "" if the file is unreadable.
+
+    ``name``: the submission's name when it is not the file's (a path inside an export, whose
+    file name or folders may hold the stamp)."""
     when = stamp_in_name(Path(path).name)
+    if name:
+        when = stamp_in_name(PurePosixPath(name).name) or stamp_in_name(name)
     if when is None:
         return file_time(path)
     return when.isoformat(timespec="seconds")

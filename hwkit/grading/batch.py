@@ -1,7 +1,9 @@
-"""``hwkit grade``: grade a folder of submissions into a gradebook, grades.csv and feedback.
+"""``hwkit grade``: grade submissions into a gradebook, ``<id>-runs.csv`` and feedback.
 
-Every entry of the folder (hidden files aside) is a submission: a file that is not a
-notebook, a symbolic link or a folder is graded as an error, never skipped. Files whose
+What counts as a submission (a flat folder's every entry, the notebooks of per-student
+sub-folders and of zips) is ``hwkit.grading.intake``'s; anything handed in but not graded
+is said in the terminal. A flat folder's file that is not a notebook, a symbolic link or an
+empty folder is graded as an error, never skipped. Files whose
 content was already graded by the same autograder are not graded again unless ``regrade``
 is set — except those whose last run was a ``grader error``, which are always graded again.
 Before the batch: the sandbox's protections are checked and any that this host lacks is
@@ -35,13 +37,18 @@ from hwkit.grading.engine import (
 )
 from hwkit.grading.env import zygote_env
 from hwkit.grading.heldout import HeldOutSplit, heldout_split
+from hwkit.grading.intake import Entry, collect
 from hwkit.grading.judge.pool import close_pools
 from hwkit.grading.notebook_file import sha256_of
-from hwkit.reports import write_feedback, write_grades_csv
+from hwkit.reports import runs_csv_name, write_feedback, write_runs_csv
 from hwkit.results import SubmissionResult
 from hwkit.sandbox import reap_orphans, scratch_root
 from hwkit.sandbox.report import missing_protections
 from hwkit.sandbox.zygote import BASE_PRELOAD, Zygote
+from hwkit.textsafe import terminal_text
+
+# Under the course folder: zips handed to ``hwkit grade``, unpacked (kept: a rerun reuses them).
+UNPACK_FOLDER = "submissions-unpacked"
 
 
 @dataclass(frozen=True)
@@ -119,28 +126,22 @@ class GradeReport:
     graded: int
     reused: int
     gradebook: Path
-    grades_csv: Path
+    runs_csv: Path
     feedback_dir: Path
     grader_errors: int = 0
+    not_graded: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
-def submission_files(folder: Path) -> list[Path]:
-    """Every entry of the folder but hidden ones: files, and also symbolic links and folders,
-    which are graded as errors (said, never skipped silently)."""
-    if not folder.is_dir():
-        raise NotADirectoryError(f"submissions folder not found: {folder}")
-    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-
-
-def _reused(gradebook: Gradebook, previous: SubmissionResult, path: Path) -> SubmissionResult:
-    """The earlier result of the same content, as the result of ``path``. Under another file
+def _reused(gradebook: Gradebook, previous: SubmissionResult, entry: Entry) -> SubmissionResult:
+    """The earlier result of the same content, as the result of ``entry``. Under another
     name (a student who resubmits the same notebook) it is recorded as a run of its own, with
     this file's time, so every submission file has a run; under the same name it stands as is
     (a re-downloaded export must not move a submission's time past the deadline)."""
-    if previous.submission == path.name:
+    if previous.submission == entry.name:
         return previous
-    copy = dataclasses.replace(previous, submission=path.name, submitted_at=submission_time(path),
-                               file_time=file_time(path),
+    copy = dataclasses.replace(previous, submission=entry.name,
+                               submitted_at=submission_time(entry.path, entry.name),
+                               file_time=file_time(entry.path),
                                curves_png=gradebook.curves_png(previous.run_id))
     gradebook.record(copy)
     return copy
@@ -158,11 +159,12 @@ def _say_missing_protections() -> None:
         print(f"hwkit: sandbox: {line}", file=sys.stderr)
 
 
-def _job(assignment: Assignment, path: Path, autograder_zip: Path, manifest: Manifest,
+def _job(assignment: Assignment, entry: Entry, autograder_zip: Path, manifest: Manifest,
          options: GradeOptions, device: str) -> GradingJob:
     cpu_threads = max(1, (os.cpu_count() or 1) // max(1, options.workers))
     return GradingJob(
-        assignment.id, path, autograder_zip, manifest, options.timeout_s, options.memory_mb,
+        assignment.id, entry.path, autograder_zip, manifest, options.timeout_s,
+        options.memory_mb, name=entry.name if entry.name != entry.path.name else "",
         device=device, cpu_threads=cpu_threads if assignment.uses_tensorflow else 1,
         grading_view=assignment.grading_view,
         probe_timeout_s=options.probe_timeout_s or assignment.probe_timeout_s,
@@ -189,16 +191,23 @@ def _prepare_batch(assignment: Assignment, jobs: list[GradingJob], autograder_zi
 
 def grade_folder(
     assignment: Assignment,
-    folder: Path,
+    submissions: Path | list[Path],
     out_dir: Path,
     options: GradeOptions,
     autograder_dir: Path | None = None,
 ) -> GradeReport:
-    """Grade every submission in ``folder``; write the gradebook, grades.csv and feedback.
+    """Grade every submission in ``submissions`` (a folder, a zip, notebook files, or a list
+    of them: ``hwkit.grading.intake``); write the gradebook, feedback, and ``<id>-runs.csv``
+    (every submission of the course's gradebook, not only this batch's).
 
     ``autograder_dir`` holds the build's zip and manifest (default ``autograder/dist/<id>``).
+    Raises ``IntakeError`` when there is nothing to grade.
     """
-    files = submission_files(folder)
+    inputs = submissions if isinstance(submissions, list) else [submissions]
+    intake = collect(inputs, Path(out_dir) / UNPACK_FOLDER)
+    for name, why in intake.not_graded:
+        print(f"hwkit: not graded / 未评分: {terminal_text(name)}: {why}", file=sys.stderr)
+    files = intake.entries
     if options.engine == "ray":
         from hwkit.grading.ray_engine import import_ray
 
@@ -221,16 +230,16 @@ def grade_folder(
         by_name: dict[str, SubmissionResult] = {}
         jobs = []
         device = grading_device(assignment, options) if files else "cpu"
-        for path in files:
+        for entry in files:
             previous = None
-            sha256 = _content_sha256(path)
+            sha256 = _content_sha256(entry.path)
             if not options.regrade and sha256:
                 previous = gradebook.find_graded(assignment.id, sha256,
-                                                 manifest.autograder_sha256, path.name)
+                                                 manifest.autograder_sha256, entry.name)
             if previous is not None:
-                by_name[path.name] = _reused(gradebook, previous, path)
+                by_name[entry.name] = _reused(gradebook, previous, entry)
             else:
-                jobs.append(_job(assignment, path, autograder_zip, manifest, options, device))
+                jobs.append(_job(assignment, entry, autograder_zip, manifest, options, device))
         try:
             if jobs:
                 _say_missing_protections()
@@ -256,10 +265,12 @@ def grade_folder(
                 bar.close()
         finally:
             close_pools()
-    results = [by_name[path.name] for path in files]
+    results = [by_name[entry.name] for entry in files]
     for result in results:
         write_feedback(result, feedback_dir, assignment.title)
-    grades_csv = write_grades_csv(results, out_dir / "grades.csv")
+    with Gradebook(gradebook_path) as gradebook:
+        course_runs = gradebook.latest_by_submission(assignment.id)
+    runs_csv = write_runs_csv(course_runs, out_dir / runs_csv_name(assignment.id))
     errors = sum(r.status.kind == "grader_error" for r in results)
-    return GradeReport(results, len(jobs), len(files) - len(jobs), gradebook_path, grades_csv,
-                       feedback_dir, errors)
+    return GradeReport(results, len(jobs), len(files) - len(jobs), gradebook_path, runs_csv,
+                       feedback_dir, errors, not_graded=intake.not_graded)

@@ -63,6 +63,8 @@ class GradingJob:
     - probe_timeout_s: limit of each test's probe; verdict_timeout_s: of each verdict
     - max_reply_mb: the largest reply one probe may send back
     - judges: judge processes of this process's pool (the local engine: one per thread)
+    - name: the submission's name when it is not the file's (a path inside an LMS export,
+      ``hwkit.grading.intake``); see ``label``
     """
 
     assignment_id: str
@@ -80,6 +82,12 @@ class GradingJob:
     verdict_timeout_s: float = 60.0
     max_reply_mb: int = 64
     judges: int = 1
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The submission's name in the gradebook, the feedback and the board."""
+        return self.name or self.submission.name
 
     @property
     def on_gpu(self) -> bool:
@@ -198,7 +206,7 @@ def _result(job: GradingJob, submitted: SubmittedFile, status: Status, outcomes,
             clock: float, **extra) -> SubmissionResult:
     return SubmissionResult(
         assignment=job.assignment_id,
-        submission=job.submission.name,
+        submission=job.label,
         sha256=submitted.sha256,
         autograder_sha256=job.manifest.autograder_sha256,
         status=status,
@@ -208,7 +216,7 @@ def _result(job: GradingJob, submitted: SubmittedFile, status: Status, outcomes,
         duration_s=round(time.monotonic() - clock, 3),
         device=job.device,
         tests=outcomes,
-        submitted_at=submission_time(job.submission),
+        submitted_at=submission_time(job.submission, job.name),
         file_time=file_time(job.submission),
         student_field=student_field(submitted.notebook),
         **extra,

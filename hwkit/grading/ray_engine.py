@@ -144,7 +144,7 @@ def grade_on_node(
             dataclasses.replace(job, submission=copy, autograder_zip=zip_path)
         )
     submitted_at, modified = times  # the driver's: the copy here has other times
-    return dataclasses.replace(result, submission=job.submission.name, submitted_at=submitted_at,
+    return dataclasses.replace(result, submission=job.label, submitted_at=submitted_at,
                                file_time=modified)
 
 
@@ -204,7 +204,7 @@ def grade_batch_ray(
                                             sha256_of(job.autograder_zip))
             zip_ref, zip_sha256 = zips[job.autograder_zip]
             mtime_ns = job.submission.lstat().st_mtime_ns
-            times = (submission_time(job.submission), file_time(job.submission))
+            times = (submission_time(job.submission, job.name), file_time(job.submission))
             ref = task.options(name=TASK_NAME, max_retries=max_retries, retry_exceptions=False,
                                **option).remote(
                 job, notebook, mtime_ns, times, zip_ref, zip_sha256, batch_id, driver_node,
@@ -217,7 +217,7 @@ def grade_batch_ray(
                 result = ray.get(ref)
             except ray.exceptions.RayError as error:
                 lines = [line for line in str(error).splitlines() if line.strip()]
-                failures.append(f"{job.submission.name} ({lines[-1] if lines else error!r})")
+                failures.append(f"{job.label} ({lines[-1] if lines else error!r})")
                 continue
             on_result(result)
             results.append(result)

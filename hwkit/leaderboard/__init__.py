@@ -13,7 +13,9 @@ A course folder is what ``hwkit grade <id> <submissions> --out <folder>`` writes
 - ``gradescope``: the same ranking's entries in Gradescope's results.json
 """
 
+import getpass
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,30 +56,86 @@ class LeaderboardOutput:
     checks: str
 
 
-def open_course(course_dir: Path) -> Gradebook:
-    """The course folder's gradebook (created empty in an existing folder)."""
+class RevealRefused(ValueError):
+    """A reveal that would publish a private ranking too early or that has none."""
+
+
+def open_course(course_dir: Path, create: bool = False) -> Gradebook:
+    """The course folder's gradebook (created empty in an existing folder; ``create``: the
+    folder too — commands that write into the course make it, readers say it is missing)."""
     course_dir = Path(course_dir)
+    if create:
+        course_dir.mkdir(parents=True, exist_ok=True)
     if not course_dir.is_dir():
         raise NotADirectoryError(
-            f"course folder not found: {course_dir} (it is the --out folder of `hwkit grade`)"
+            f"course folder not found: {course_dir} (the --course folder of `hwkit grade` and "
+            "`hwkit roster import`)"
         )
     return Gradebook(course_dir / GRADEBOOK_NAME)
 
 
-def import_roster(course_dir: Path, roster_csv: Path) -> int:
-    """Read the roster CSV (all or nothing) into the course's gradebook; returns how many."""
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        return f"uid {os.getuid()}"
+
+
+def import_roster(course_dir: Path, roster_csv: Path,
+                  replace: bool = True) -> tuple[int, list[str]]:
+    """Read the roster CSV (all or nothing) into the course's gradebook: it becomes the
+    roster (``replace``; else lines are added or updated). Returns (students, removed ids)."""
     students = read_roster_csv(roster_csv)
+    with open_course(course_dir, create=True) as gradebook:
+        if replace:
+            return len(students), gradebook.replace_roster(students, _who())
+        return gradebook.import_roster(students), []
+
+
+def _refusal(assignment: Assignment, course: CourseConfig, now: datetime) -> str:
+    """Why revealing ``assignment`` now is refused ("" when it is not)."""
+    if assignment.ranked_accuracy is None:
+        return (f"{assignment.id} has no held-out accuracy, so no private part to reveal "
+                f"/ {assignment.id} 没有私有榜")
+    deadline = course.deadline(assignment.id)
+    if deadline is None:
+        return (f"{assignment.id} has no deadline in course.toml ([assignments.{assignment.id}] "
+                "deadline = …), so it cannot be told that the deadline has passed "
+                "/ 未设置截止时间")
+    if now < deadline:
+        return (f"{assignment.id}'s deadline is {deadline.isoformat()}: revealing now would "
+                "publish the final ranking while students still submit / 截止时间未到")
+    return ""
+
+
+def reveal(course_dir: Path, assignment_id: str, course: CourseConfig | None = None,
+           force: bool = False, now: datetime | None = None) -> str:
+    """Show ``assignment_id``'s private part from now on; returns when it was revealed.
+
+    Refused (``RevealRefused``) before the deadline in ``course`` (default: the course's
+    course.toml) and for an assignment without held-out accuracy, unless ``force``. The
+    reveal is logged in the gradebook with who and when (and that it was forced)."""
+    assignment = _known(assignment_id)
+    course = course or load_config(course_dir)
+    why = _refusal(assignment, course, now or datetime.now(UTC))
+    if why and not force:
+        raise RevealRefused(f"not revealed: {why}; add --force to reveal anyway")
+    with open_course(course_dir, create=True) as gradebook:
+        return gradebook.reveal(assignment_id, _who(), f"forced: {why}" if why else "")
+
+
+def unreveal(course_dir: Path, assignment_id: str) -> bool:
+    """Hide ``assignment_id``'s private part again (logged); returns whether it was shown."""
+    _known(assignment_id)
     with open_course(course_dir) as gradebook:
-        return gradebook.import_roster(students)
+        return gradebook.unreveal(assignment_id, _who())
 
 
-def reveal(course_dir: Path, assignment_id: str) -> str:
-    """Show ``assignment_id``'s private part from now on; returns when it was revealed."""
+def _known(assignment_id: str) -> Assignment:
     if assignment_id not in ASSIGNMENTS:
         raise KeyError(f"unknown assignment '{assignment_id}'; available: "
                        f"{', '.join(sorted(ASSIGNMENTS))}")
-    with open_course(course_dir) as gradebook:
-        return gradebook.reveal(assignment_id)
+    return ASSIGNMENTS[assignment_id]
 
 
 def _planned_max_score(assignment: Assignment) -> float:

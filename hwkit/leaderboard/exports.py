@@ -82,7 +82,7 @@ def write_grades_csv(board: Board, path: Path) -> Path:
             if s.counted.late:
                 late.setdefault(s.student_id, []).append(b.assignment.id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM: for Excel
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["student_id", "name", *ids, "total", "late", "missing"])
         for sid in sorted(scores):
@@ -108,7 +108,7 @@ def to_check(board: Board) -> list[tuple[str, str, str, str, str, str]]:
 def write_unmatched_csv(board: Board, path: Path) -> Path:
     """The files to check (see the module docstring; TA only), under ``UNMATCHED_COLUMNS``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM: for Excel
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(UNMATCHED_COLUMNS)
         for row in to_check(board):
