@@ -13,10 +13,13 @@ from hwkit.datasets.imagenet_sources import SPLIT_SEED
 from hwkit.datasets.mnist import MnistDataError
 from hwkit.gradebook.roster import RosterError
 from hwkit.grading.engine import PrepareError
-from hwkit.grading.intake import IntakeError
 from hwkit.grading.judge.pool import JudgeSetupError
 from hwkit.grading.ray_engine import RayEngineError
+from hwkit.intake import IntakeError
 from hwkit.leaderboard import RevealRefused
+from hwkit.project import PROJECT_ENV_VAR
+from hwkit.review import ReviewError
+from hwkit.textsafe import terminal_text
 
 # The assignment `hwkit demo` builds and grades (the fastest to grade; its roster is in demo.py).
 DEMO_ASSIGNMENT = "a2"
@@ -48,11 +51,18 @@ def _grade(args: argparse.Namespace) -> int:
         engine=args.engine,
         address=args.address,
         warm=not args.cold,
+        regrade_stale=args.regrade_stale,
     )
     if args.address and args.engine != "ray":
         raise RayEngineError("--address is the Ray cluster's: use it with --engine ray")
     report = grade_folder(assignment, list(args.submissions), args.course, options)
     print(score_table(report.results))
+    if report.stale:
+        shown = ", ".join(terminal_text(name, 60) for name in report.stale[:10])
+        more = f" and {len(report.stale) - 10} more" if len(report.stale) > 10 else ""
+        print(f"旧评分器 / older autograder: {len(report.stale)} file(s) keep results from an "
+              f"autograder built before the current one ({shown}{more}); "
+              "--regrade-stale grades just those again", file=sys.stderr)
     print(f"\ngraded {report.graded}, already graded {report.reused}"
           + (f", not graded {len(report.not_graded)} (listed above)" if report.not_graded else ""))
     if report.grader_errors:
@@ -93,12 +103,72 @@ def _leaderboard(args: argparse.Namespace) -> int:
     print(output.terminal)
     if output.checks:
         print(output.checks)
+    if output.board.time_unknown:
+        print(f"time unknown / 时间未知: {len(output.board.time_unknown)} counted submission(s) "
+              f"have no time stamp in their name (see {output.ta_report})")
     if output.board.unmatched or output.board.flagged:
         print(f"unmatched submissions / 未匹配的提交: {len(output.board.unmatched)}, "
               f"flagged / 需核对: {len(output.board.flagged)} "
               f"(see {output.unmatched_csv} and {output.ta_report})")
     print(f"page:       {output.page}\ngrades.csv: {output.grades_csv}")
     print(f"reports:    {output.page.parent / 'reports'}/ ({len(output.reports)} students)")
+    return 0
+
+
+def _similarity(args: argparse.Namespace) -> int:
+    from hwkit.similarity import similarity_report
+
+    assignment = get_assignment(args.assignment)
+    output = similarity_report(assignment.id, list(args.submissions),
+                               assignment.release_dir / assignment.master.name, args.course,
+                               top=args.top)
+    for rank, pair in enumerate(output.pairs[:10], 1):
+        print(f"{rank:3d}  {100 * pair.similarity:5.1f} %  {terminal_text(pair.first, 50)}  ↔  "
+              f"{terminal_text(pair.second, 50)}")
+    for name, why in output.unreadable:
+        print(f"not read / 未读取: {terminal_text(name)}: {why}", file=sys.stderr)
+    print(f"{output.submissions} submissions, {len(output.pairs)} pairs share code beyond the "
+          f"release\nreport: {output.index} (TA only: it names files)")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from hwkit.leaderboard import who_am_i
+    from hwkit.review import export_review, import_scores, written_questions
+
+    assignment = get_assignment(args.assignment)
+    release = assignment.release_dir / assignment.master.name
+    if args.import_csv:
+        questions = list(written_questions(nbformat.read(release, as_version=4)))
+        count = import_scores(args.course, assignment.id, args.import_csv, questions, who_am_i())
+        print(f"review: {count} written scores imported / 已导入 {count} 个书面题分数; "
+              f"`hwkit leaderboard --course {args.course}` adds them to the totals")
+        return 0
+    if not args.submissions:
+        raise IntakeError("give the submissions (as for `hwkit grade`) or --import scores.csv")
+    output = export_review(assignment.id, list(args.submissions), args.course, release)
+    print(f"review: {output.students} students, written questions: "
+          f"{', '.join(output.questions) or 'none'}")
+    if output.unmatched:
+        print(f"unmatched / 未匹配: {len(output.unmatched)} file(s) (not on the roster)",
+              file=sys.stderr)
+    print(f"read:  {output.page}\nscore: {output.scores_csv} (fill in `score`, then "
+          f"`hwkit review {assignment.id} --import {output.scores_csv} --course {args.course}`)")
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    from hwkit.leaderboard import withdraw
+
+    changed = withdraw(args.course, get_assignment(args.assignment).id, args.submission,
+                       args.reason, restore=args.restore)
+    name = terminal_text(args.submission)
+    if args.restore:
+        print(f"{name}: restored / 已恢复" if changed else f"{name}: was not withdrawn / 未撤下")
+    else:
+        print(f"{name}: withdrawn from the board and grades.csv / 已撤下 (--restore undoes it)")
     return 0
 
 
@@ -163,6 +233,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hwkit", description="Homework kit and autograder for 青年AI自强计划 · 计算机视觉课"
     )
+    parser.add_argument("--project", type=Path, metavar="DIR",
+                        help="the kit checkout to work on (default: the working folder's, "
+                             "else the installed package's)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="master notebooks → student releases + autograders")
@@ -184,6 +257,10 @@ def make_parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=float, help="seconds per submission")
     grade.add_argument("--memory-mb", type=int, help="memory limit per grading process, MiB")
     grade.add_argument("--regrade", action="store_true", help="grade files already graded")
+    grade.add_argument("--regrade-stale", action="store_true",
+                       help="grade again only the files last graded by an older autograder "
+                            "(after `hwkit build` changed the tests); without it they are "
+                            "listed and keep their results")
     grade.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="local: a pool on this machine (default); ray: Ray tasks on a "
                             "cluster (needs pip install \".[cluster]\")")
@@ -221,6 +298,34 @@ def make_parser() -> argparse.ArgumentParser:
     board.add_argument("--config", type=Path, help="course.toml to use")
     board.set_defaults(func=_leaderboard)
 
+    similar = commands.add_parser(
+        "similarity", help="rank pairs of submissions by code they share (copying report)")
+    similar.add_argument("assignment", help="assignment id (its release's code is not counted)")
+    similar.add_argument("submissions", type=Path, nargs="+",
+                         help="the same inputs as `hwkit grade`: folders, zips, notebooks")
+    similar.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
+    similar.add_argument("--top", type=int, default=100, help="pairs with a side-by-side page")
+    similar.set_defaults(func=_similarity)
+
+    review = commands.add_parser("review", help="written answers: export to read and score, "
+                                                "then --import the scores")
+    review.add_argument("assignment", help="assignment id")
+    review.add_argument("submissions", type=Path, nargs="*",
+                        help="the same inputs as `hwkit grade`: folders, zips, notebooks")
+    review.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
+    review.add_argument("--import", dest="import_csv", type=Path, metavar="SCORES_CSV",
+                        help="import a filled-in scores.csv into the gradebook")
+    review.set_defaults(func=_review)
+
+    withdraw = commands.add_parser(
+        "withdraw", help="keep a graded submission off the board and grades.csv (or restore it)")
+    withdraw.add_argument("assignment", help="assignment id")
+    withdraw.add_argument("submission", help="the submission's name, as `hwkit grade` lists it")
+    withdraw.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
+    withdraw.add_argument("--reason", default="", help="why (kept in the course log)")
+    withdraw.add_argument("--restore", action="store_true", help="put it back")
+    withdraw.set_defaults(func=_withdraw)
+
     demo = commands.add_parser("demo", help="build A2 and grade sample submissions")
     demo.add_argument("--out", type=Path, default=Path("hwkit-out/demo"))
     demo.add_argument("--workers", type=int)
@@ -237,11 +342,13 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if args.project:
+        os.environ[PROJECT_ENV_VAR] = str(args.project.resolve())
     try:
         return args.func(args)
     except (KeyError, FileNotFoundError, NotADirectoryError, MnistDataError, ImageNetDogDataError,
             PrepareError, RosterError, CourseConfigError, RayEngineError,
-            JudgeSetupError, ManifestMismatch, IntakeError, RevealRefused) as error:
+            JudgeSetupError, ManifestMismatch, IntakeError, RevealRefused, ReviewError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2

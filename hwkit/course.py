@@ -1,17 +1,18 @@
 """The course's settings (``course.toml``): held-out split seed, counted-submission rule,
-nickname policy and deadlines.
+nickname policy, deadlines and the late policy.
 
 Looked up in this order: an explicit path, ``<course folder>/course.toml``, the project's
 ``course.toml``; with none of them the defaults below hold. Errors name the file and the key.
 """
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hwkit.datapaths import PROJECT_ROOT
+from hwkit.project import project_root
 
 FILE_NAME = "course.toml"
 COURSE_DIR_ENV = "HWKIT_COURSE"
@@ -23,10 +24,45 @@ class CourseConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class LatePolicy:
+    """``[late]`` in course.toml: a submission later than the deadline plus ``grace_minutes``
+    is late; each started day after that takes ``percent_per_day`` % of its score, at most
+    ``max_percent`` % in all (the defaults: late is marked, nothing taken off)."""
+
+    grace_minutes: int = 0
+    percent_per_day: float = 0.0
+    max_percent: float = 100.0
+
+    def days_late(self, submitted_at: datetime, deadline: datetime | None) -> int:
+        """Started days after the deadline and the grace period (0: on time)."""
+        if deadline is None:
+            return 0
+        over = submitted_at - deadline - timedelta(minutes=self.grace_minutes)
+        return max(0, math.ceil(over / timedelta(days=1))) if over > timedelta(0) else 0
+
+    def penalty(self, days_late: int) -> float:
+        """The fraction of the score taken off, in [0, 1]."""
+        return min(self.max_percent, days_late * self.percent_per_day) / 100.0
+
+    @property
+    def text(self) -> str:
+        """The rule in both languages, for students ("" when nothing is taken off)."""
+        if not self.percent_per_day:
+            return ""
+        grace = (f"宽限 {self.grace_minutes} 分钟后，" if self.grace_minutes else "")
+        grace_en = (f"after a {self.grace_minutes}-minute grace period, "
+                    if self.grace_minutes else "")
+        return (f"迟交：{grace}每迟一天（不足一天按一天）扣 {self.percent_per_day:g}%，最多扣 "
+                f"{self.max_percent:g}% / Late: {grace_en}{self.percent_per_day:g} % off per "
+                f"started day, at most {self.max_percent:g} %")
+
+
+@dataclass(frozen=True)
 class CourseConfig:
     """- split_seed, public_fraction: how each held-out set is cut into public/private parts
     - counted: "latest" or "best" (see course.toml); require_nicknames: never show ids/names
     - deadlines: assignment id -> deadline (timezone-aware, UTC)
+    - late: the late policy (``LatePolicy``)
     """
 
     name: str = "青年AI自强计划 · 计算机视觉课"
@@ -36,6 +72,7 @@ class CourseConfig:
     require_nicknames: bool = True
     deadlines: dict[str, datetime] = field(default_factory=dict)
     source: str = "defaults"
+    late: LatePolicy = field(default_factory=LatePolicy)
 
     def deadline(self, assignment_id: str) -> datetime | None:
         return self.deadlines.get(assignment_id)
@@ -53,7 +90,7 @@ def find_config(course_dir: Path | None = None, explicit: Path | None = None) ->
         if not Path(explicit).is_file():
             raise FileNotFoundError(f"course settings not found: {explicit}")
         return Path(explicit)
-    for candidate in (course_dir and Path(course_dir) / FILE_NAME, PROJECT_ROOT / FILE_NAME):
+    for candidate in (course_dir and Path(course_dir) / FILE_NAME, project_root() / FILE_NAME):
         if candidate and candidate.is_file():
             return candidate
     return None
@@ -66,6 +103,24 @@ def _deadline(value, where: str) -> datetime:
             f"e.g. 2026-12-06T23:59:00+08:00 (got {value!r})"
         )
     return value.astimezone(UTC)
+
+
+def _late_policy(section: dict, source: str) -> LatePolicy:
+    values = {}
+    for key, low, high in (("grace_minutes", 0, 7 * 24 * 60), ("percent_per_day", 0, 100),
+                           ("max_percent", 0, 100)):
+        value = section.get(key, getattr(LatePolicy, key))
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not low <= value <= high:
+            raise CourseConfigError(
+                f"{source}: [late] {key} must be a number from {low} to {high}, got {value!r}")
+        values[key] = value
+    unknown = set(section) - set(values)
+    if unknown:
+        raise CourseConfigError(f"{source}: [late] has unknown keys {sorted(unknown)}; known: "
+                                "grace_minutes, percent_per_day, max_percent")
+    return LatePolicy(int(values["grace_minutes"]), float(values["percent_per_day"]),
+                      float(values["max_percent"]))
 
 
 def parse_config(text: str, source: str) -> CourseConfig:
@@ -94,6 +149,7 @@ def parse_config(text: str, source: str) -> CourseConfig:
         if "deadline" in section
     }
     return CourseConfig(
+        late=_late_policy(data.get("late", {}), source),
         name=str(course.get("name", CourseConfig.name)),
         split_seed=seed,
         public_fraction=float(fraction),

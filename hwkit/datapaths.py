@@ -21,8 +21,7 @@ from pathlib import Path
 import platformdirs
 
 DATA_ENV_VAR = "HWKIT_DATA"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_DATA_DIR = PROJECT_ROOT / "data"
+SHIPPED_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 def data_home() -> Path:

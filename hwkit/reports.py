@@ -88,6 +88,9 @@ def status_explanation(status: Status) -> str | None:
         return f"运行超时 / ran past the time limit: {status.text}"
     if status.kind == "error":
         return f"运行出错 / the notebook raised or could not be graded: {status.reason}"
+    if status.kind == "wrong_assignment":
+        return (f"交错了作业：这是另一份作业的笔记本，未评分 / another assignment's notebook, "
+                f"not graded: {status.reason}")
     if status.kind == "output_dropped":
         return f"输出过多，超出部分未保留 / too much printed output, the rest was dropped: {status}"
     return f"评分器出错，将重新评分 / the grader failed; this file will be graded again: {status}"
@@ -133,6 +136,8 @@ def feedback_markdown(result: SubmissionResult, title: str) -> str:
         f"{a.public:.2%} ({a.n_public:,})"
         for a in result.accuracies
     ]
+    if result.data:
+        lines.append(f"- 数据 / Data: {markdown_text(result.data)}")
     explanation = status_explanation(result.status)
     if explanation:
         lines += ["", f"> {markdown_text(explanation)}"]

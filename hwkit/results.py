@@ -3,13 +3,15 @@
 from dataclasses import dataclass, field
 from typing import Literal
 
-StatusKind = Literal["ok", "output_dropped", "timeout", "error", "grader_error"]
+StatusKind = Literal["ok", "output_dropped", "timeout", "error", "grader_error",
+                     "wrong_assignment"]
 
 # kind → (text before the reason, text after it); "ok" has no reason.
 _STATUS_TEXT: dict[str, tuple[str, str]] = {
     "output_dropped": ("ok (", ")"),
     "timeout": ("timeout (", ")"),
     "grader_error": ("grader error: ", ""),
+    "wrong_assignment": ("wrong assignment: ", ""),
     "error": ("error: ", ""),
 }
 
@@ -21,7 +23,8 @@ class Status:
     - kind: "ok"; "output_dropped" (ran to the end, printed past the cap); "timeout" (past the
       wall-clock limit); "error" (the submission's doing: it raised, was not a notebook, ran
       out of memory); "grader_error" (the grader's failure: not the student's fault, graded
-      again by the next run)
+      again by the next run); "wrong_assignment" (another assignment's notebook: not graded,
+      kept off this assignment's board)
     - reason: why, in words ("" for "ok"), e.g. "60 s", "NameError: x in the cell …"
 
     ``text`` is the one line shown to people and stored (``ok``, ``timeout (60 s)``,
@@ -110,6 +113,8 @@ class SubmissionResult:
     - file_time: the file's own modification time (ISO 8601 UTC, seconds; "" unknown), to flag a
       name that claims an earlier time than the file has (``submission_time.name_time_flag``)
     - accuracies: held-out accuracies the hidden tests recorded (A1, A3)
+    - data: what data the held-out checks and the kernel's view came from, as the grader
+      described it ("" for an assignment without data), e.g. a fallback's caveat
     - curves_png: the training-curve figure the notebook drew under grading (PNG bytes), or b"";
       stored by the gradebook, read back only on request (``Gradebook.curves_png``)
     """
@@ -130,6 +135,7 @@ class SubmissionResult:
     student_field: str = ""
     file_time: str = ""
     accuracies: list[HeldOutAccuracy] = field(default_factory=list)
+    data: str = ""
     curves_png: bytes = field(default=b"", compare=False, repr=False)
     run_id: int = field(default=0, compare=False)  # the gradebook's id once recorded
 

@@ -107,11 +107,3 @@ def a3_build(a3, tmp_path_factory) -> BuildOutput:
 @pytest.fixture(scope="session")
 def a3_release_notebook(a3_build, a3) -> nbformat.NotebookNode:
     return nbformat.read(a3_build.release_dir / a3.master.name, as_version=4)
-
-
-def master_status_ok(status: str, reference_module: str) -> bool:
-    """A master graded as a submission: its own test cells import the reference, which no
-    kernel can see, so its only error is that import (the probes still score it in full)."""
-    return status == "ok" or (
-        status.startswith("error: ModuleNotFoundError") and f"'{reference_module}'" in status
-    )

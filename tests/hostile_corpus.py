@@ -262,7 +262,8 @@ CORPUS = [
     Hostile("empty_file", "bytes", b"", "error: empty file", 0),
     Hostile("non_utf8", "bytes", b'{"cells": ["\xff\xfe\xfa"]}', "error: not a notebook", 0,
             contains="UTF-8"),
-    Hostile("wrong_assignment", "a1_release", "pass", "error: this notebook is for a1, not a2",
+    Hostile("wrong_assignment", "a1_release", "pass",
+            "wrong assignment: this notebook is for a1, not a2",
             0),
     Hostile("huge_notebook", "bytes", b"", "error: file too large", 0),  # 200 MB, made in place
     Hostile("read_hidden_tests", "solution", READ_HIDDEN_TESTS, "error: RuntimeError: LEAKED 0",

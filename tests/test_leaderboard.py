@@ -450,3 +450,87 @@ def test_reimporting_a_roster_replaces_it_and_lists_who_left(tmp_path, capsys):
     assert hwkit_main(["roster", "import", str(extra), "--course", str(course), "--add"]) == 0
     with Gradebook(course / "gradebook.sqlite") as book:
         assert [s.student_id for s in book.roster()] == ["2026001", "2026002", "2026003"]
+
+
+def test_the_late_policy_takes_points_off_per_started_day_after_the_grace(tmp_path):
+    """course.toml's [late]: 10 % per started day after 30 minutes' grace, at most 25 %."""
+    from hwkit.course import parse_config
+
+    config = parse_config(
+        "[assignments.a2]\ndeadline = 2026-12-20T23:59:00+08:00\n"
+        "[late]\ngrace_minutes = 30\npercent_per_day = 10\nmax_percent = 25\n", "test")
+    folder = tmp_path / "late-course"
+    with Gradebook(folder / "gradebook.sqlite") as book:
+        book.import_roster(ROSTER)
+        for sid, when in (("2026001", "2026-12-20T16:20:00+00:00"),   # 21 min: in the grace
+                          ("2026002", "2026-12-20T16:40:00+00:00"),   # 41 min: day 1, -10 %
+                          ("2026003", "2026-12-22T17:00:00+00:00"),   # 2 d 1 h: day 3, -25 %
+                          ("2026004", "2026-12-20T15:00:00+00:00")):  # on time
+            book.record(run(f"{sid}_a2.ipynb", 30, when, assignment="a2"))
+    output = write_leaderboard(folder, folder / "board", config, [A2])
+    standings = {s.student_id: s for s in output.board.boards[0].standings}
+    assert {sid: s.score for sid, s in standings.items()} == {
+        "2026001": 30, "2026002": 27, "2026003": 22.5, "2026004": 30}
+    days = {sid: s.counted.days_late for sid, s in standings.items()}
+    assert (days["2026002"], days["2026003"]) == (1, 3)
+    assert not standings["2026001"].counted.late
+    with output.grades_csv.open(encoding="utf-8-sig") as f:
+        assert {r["student_id"]: r["a2"] for r in csv.DictReader(f)}["2026003"] == "22.5"
+    report = next(p for p in output.reports if "2026003" in p.name).read_text(encoding="utf-8")
+    assert "迟交 3 天，扣 25%" in report and "the tests gave 30" in report
+    view = public_view(output.board)
+    assert "10 % off per started day" in view["assignments"][0]["late_policy"]
+
+
+def test_a_bad_late_policy_is_refused_with_the_key_named():
+    from hwkit.course import CourseConfigError, parse_config
+
+    with pytest.raises(CourseConfigError, match=r"\[late\] percent_per_day must be a number"):
+        parse_config("[late]\npercent_per_day = 150\n", "course.toml")
+    with pytest.raises(CourseConfigError, match="unknown keys"):
+        parse_config("[late]\npenalty = 5\n", "course.toml")
+
+
+def test_counted_files_without_a_time_stamp_are_listed_as_time_unknown(course, capsys):
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.record(run("2026002_20261205T1530.ipynb", 35, "2026-12-05T15:30:00+00:00"))
+    (course / "course.toml").write_text(PAST_DEADLINE_TOML, encoding="utf-8")
+    assert hwkit_main(["leaderboard", "--course", str(course)]) == 0
+    printed = capsys.readouterr().out
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    untimed = {s.result.submission for s in board.time_unknown}
+    assert "2026003_my_homework.ipynb" in untimed
+    assert "2026002_20261205T1530.ipynb" not in untimed  # its name says when
+    assert "time unknown / 时间未知" in printed
+    report = (course / "leaderboard" / "ta-report.md").read_text(encoding="utf-8")
+    assert "## 时间未知 / Time unknown" in report and "`2026003_my_homework.ipynb`" in report
+
+
+def test_another_assignments_notebook_never_reaches_the_board(course):
+    with Gradebook(course / "gradebook.sqlite") as book:
+        book.record(run("2026004_a2_by_mistake.ipynb", 0, "2026-12-05T00:00:00+00:00",
+                        status="wrong assignment: this notebook is for a2, not a1"))
+    output = write_leaderboard(course, course / "board", COURSE, [A1])
+    wei = next(s for s in output.board.boards[0].standings if s.student_id == "2026004")
+    assert wei.submissions == 1 and wei.counted.result.submission == "2026004-final.ipynb"
+    (lost,) = [u for u in output.board.unmatched if u.submission == "2026004_a2_by_mistake.ipynb"]
+    assert lost.reason.startswith("wrong assignment: this notebook is for a2")
+
+
+def test_a_withdrawn_submission_leaves_the_board_until_it_is_restored(course, capsys):
+    argv = ["withdraw", "a1", "2026001_a.ipynb", "--course", str(course), "--reason", "dup"]
+    assert hwkit_main(argv) == 0
+    board, book = load_board(course, COURSE, [A1])
+    book.close()
+    chen = next(s for s in board.boards[0].standings if s.student_id == "2026001")
+    assert chen.submissions == 1
+    assert hwkit_main(["withdraw", "a1", "nope.ipynb", "--course", str(course)]) == 2
+    assert "no graded submission 'nope.ipynb'" in capsys.readouterr().err
+    assert hwkit_main([*argv[:3], "--course", str(course), "--restore"]) == 0
+    assert "restored" in capsys.readouterr().out
+    board, book = load_board(course, COURSE, [A1])
+    log = [entry[2] for entry in book.course_log()]
+    book.close()
+    assert next(s for s in board.boards[0].standings if s.student_id == "2026001").submissions == 2
+    assert log == ["withdraw", "restore"]

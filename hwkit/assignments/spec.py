@@ -13,7 +13,7 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hwkit.datapaths import PROJECT_ROOT
+from hwkit.project import project_root
 
 TENSORFLOW_PRELOAD = ("tensorflow", "keras")
 
@@ -98,7 +98,7 @@ class Assignment:
 
     @property
     def master(self) -> Path:
-        return PROJECT_ROOT / "solutions" / self.id / f"{self.id}.ipynb"
+        return project_root() / "solutions" / self.id / f"{self.id}.ipynb"
 
     @property
     def tests_dir(self) -> Path:
@@ -107,11 +107,11 @@ class Assignment:
 
     @property
     def release_dir(self) -> Path:
-        return PROJECT_ROOT / "assignments" / self.id
+        return project_root() / "assignments" / self.id
 
     @property
     def autograder_dir(self) -> Path:
-        return PROJECT_ROOT / "autograder" / "dist" / self.id
+        return project_root() / "autograder" / "dist" / self.id
 
     @property
     def autograder_zip(self) -> Path:

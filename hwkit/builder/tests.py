@@ -4,10 +4,10 @@
 Each ``@case`` function becomes one test cell in the staged master, in the split format the
 grader runs (``hwkit.autograder.cases``)::
 
-    <the file's imports>                    # setup, in the grader
+    <the file's imports the setup and verdict use>   # setup, in the grader
     <the function's statements before ``with probe():``>
     _phase = "probe"
-    <the file's imports>                    # probe, in the student's kernel
+    <the file's imports the probe uses>     # probe, in the student's kernel
     <the statements inside ``with probe():``>
     _phase = "verdict"
     <the statements after it>               # verdict, in the grader
@@ -98,6 +98,20 @@ def _read(nodes: list[ast.stmt]) -> set[str]:
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
+def _imports_for(imports: list[ast.stmt], nodes: list[ast.stmt]) -> list[ast.stmt]:
+    """The file's imports that ``nodes`` use, each trimmed to the names they read (a probe
+    imports into the student's kernel only what it calls)."""
+    used = _read(nodes)
+    kept = []
+    for node in imports:
+        names = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
+        if names:
+            kept.append(ast.copy_location(
+                ast.ImportFrom(module=node.module, names=names, level=node.level)
+                if isinstance(node, ast.ImportFrom) else ast.Import(names=names), node))
+    return kept
+
+
 def _uses_student(nodes: list[ast.stmt]) -> bool:
     return STUDENT in _read(nodes)
 
@@ -179,8 +193,10 @@ def read_test_file(path: Path) -> list[WrittenCase]:
         setup, probe, verdict = _split(function, label)
         _check(label, setup, probe, verdict, imported)
         bound = (_bound(setup) | _bound(probe) | _bound(verdict)) - imported
+        grader_imports = _imports_for(imports, setup + verdict)
         source = "\n".join(filter(None, [
-            _source(imports + setup, bound), f'{PHASE} = "probe"', _source(imports + probe, bound),
+            _source(grader_imports + setup, bound), f'{PHASE} = "probe"',
+            _source(_imports_for(imports, probe) + probe, bound),
             f'{PHASE} = "verdict"', _source(verdict, bound)]))
         cases.append(WrittenCase(path.stem, function.name, config, source))
     if not cases:

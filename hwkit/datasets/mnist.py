@@ -71,16 +71,18 @@ class Mnist:
     @property
     def description(self) -> str:
         counts = f"{len(self.y_train):,} train / {len(self.y_test):,} test"
-        caveat = {
-            FULL: "",
-            TRAIN_SPLIT: " — 只有训练集文件，已按固定种子切分 / only the train files were "
-            "found; they were split with a fixed seed",
-            TEST_SPLIT: " — 只有测试集文件，已按固定种子切分 / only the test files were "
-            "found; they were split with a fixed seed",
-            FALLBACK: " — 备用小数据：真实 MNIST 数字但只有 5,000 个，准确率会比完整 MNIST 低 / "
-            "fallback: real MNIST digits but only 5,000, so accuracy is lower than on full MNIST",
-        }[self.kind]
-        return f"MNIST ({self.kind}, {counts}) from {self.source}{caveat}"
+        return f"MNIST ({self.kind}, {counts}) from {self.source}{CAVEATS[self.kind]}"
+
+
+CAVEATS = {
+    FULL: "",
+    TRAIN_SPLIT: " — 只有训练集文件，已按固定种子切分 / only the train files were "
+    "found; they were split with a fixed seed",
+    TEST_SPLIT: " — 只有测试集文件，已按固定种子切分 / only the test files were "
+    "found; they were split with a fixed seed",
+    FALLBACK: " — 备用小数据：真实 MNIST 数字但只有 5,000 个，准确率会比完整 MNIST 低 / "
+    "fallback: real MNIST digits but only 5,000, so accuracy is lower than on full MNIST",
+}
 
 
 def _open_bytes(path: Path) -> bytes:
@@ -296,7 +298,7 @@ def grading_view(views: Path, device: str):
     return DataView(str(root), (str(root),), tuple(withheld_files()),
                     f"MNIST ({view['kind']}) from {view['source']}: the kernel sees the "
                     f"{view['train']:,} training digits, the grader keeps the "
-                    f"{view['test_withheld']:,} test digits")
+                    f"{view['test_withheld']:,} test digits{CAVEATS.get(view['kind'], '')}")
 
 
 def withheld_files() -> list[str]:

@@ -4,8 +4,8 @@ the course's roster, which assignments were revealed, and a log of the TA's cour
 
 Runs are never updated or deleted here: regrading adds a new run, and "latest" means the highest
 run id (the one recorded last). Older files are upgraded in place when opened: schema 1
-(before submission times and accuracies) and schema 2 (before the files' own modification
-times, ``file_time``).
+(before submission times and accuracies), schema 2 (before the files' own modification
+times, ``file_time``) and schema 3 (before ``data``, what a run was graded on).
 """
 
 import secrets
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hwkit.results import HeldOutAccuracy, Status, SubmissionResult, TestOutcome
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS runs (
     detail TEXT NOT NULL DEFAULT '',
     submitted_at TEXT NOT NULL DEFAULT '',
     student_field TEXT NOT NULL DEFAULT '',
-    file_time TEXT NOT NULL DEFAULT ''
+    file_time TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_by_content ON runs (assignment, sha256, autograder_sha256);
 CREATE TABLE IF NOT EXISTS test_results (
@@ -78,6 +79,23 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS written_scores (
+    assignment TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    score REAL NOT NULL,
+    submission TEXT NOT NULL DEFAULT '',
+    scored_at TEXT NOT NULL,
+    scored_by TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (assignment, student_id, question)
+);
+CREATE TABLE IF NOT EXISTS withdrawn (
+    assignment TEXT NOT NULL,
+    submission TEXT NOT NULL,
+    withdrawn_at TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (assignment, submission)
+);
 CREATE TABLE IF NOT EXISTS course_log (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -94,6 +112,8 @@ _RUN_COLUMNS_V2 = (
 )
 # Columns added to `runs` by schema 3 (on a schema 1 or 2 file).
 _RUN_COLUMNS_V3 = ("file_time TEXT NOT NULL DEFAULT ''",)
+# Column added by schema 4: the data a run was graded on (``SubmissionResult.data``).
+_RUN_COLUMNS_V4 = ("data TEXT NOT NULL DEFAULT ''",)
 
 _RUN_FIELDS = (
     "assignment",
@@ -110,6 +130,7 @@ _RUN_FIELDS = (
     "submitted_at",
     "student_field",
     "file_time",
+    "data",
 )
 _TEST_FIELDS = ("question", "name", "score", "max_score", "hidden", "passed", "message")
 _ACCURACY_FIELDS = ("name", "public", "private", "n_public", "n_private")
@@ -149,9 +170,9 @@ class Gradebook:
                 f"{self.path} has gradebook schema {version}; this hwkit knows {SCHEMA_VERSION}"
             )
         with self._conn:
-            added = (_RUN_COLUMNS_V2 if version == 1 else ()) + (
-                _RUN_COLUMNS_V3 if version in (1, 2) else ()
-            )
+            added = ((_RUN_COLUMNS_V2 if version == 1 else ())
+                     + (_RUN_COLUMNS_V3 if version in (1, 2) else ())
+                     + (_RUN_COLUMNS_V4 if version in (1, 2, 3) else ()))
             for column in added:
                 self._conn.execute(f"ALTER TABLE runs ADD COLUMN {column}")
             self._conn.executescript(_SCHEMA)
@@ -259,6 +280,60 @@ class Gradebook:
             self.log("unreveal", assignment, "", who)
         return bool(removed)
 
+    def withdraw(self, assignment: str, submission: str, reason: str = "",
+                 who: str = "") -> bool:
+        """Keep ``submission`` off the board and the LMS file (its runs stay); returns whether
+        it has runs to withdraw. Logged; ``restore`` undoes it."""
+        known = self._conn.execute("SELECT 1 FROM runs WHERE assignment = ? AND submission = ?",
+                                   (assignment, submission)).fetchone()
+        if not known:
+            return False
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._conn:
+            self._conn.execute("INSERT OR REPLACE INTO withdrawn (assignment, submission, "
+                               "withdrawn_at, reason) VALUES (?, ?, ?, ?)",
+                               (assignment, submission, now, reason))
+        self.log("withdraw", assignment, f"{submission}: {reason}" if reason else submission, who)
+        return True
+
+    def restore(self, assignment: str, submission: str, who: str = "") -> bool:
+        """Put a withdrawn submission back; returns whether it was withdrawn (logged)."""
+        with self._conn:
+            removed = self._conn.execute(
+                "DELETE FROM withdrawn WHERE assignment = ? AND submission = ?",
+                (assignment, submission)).rowcount
+        if removed:
+            self.log("restore", assignment, submission, who)
+        return bool(removed)
+
+    def withdrawn(self, assignment: str) -> set[str]:
+        """The submission names of ``assignment`` kept off the board."""
+        return {r[0] for r in self._conn.execute(
+            "SELECT submission FROM withdrawn WHERE assignment = ?", (assignment,))}
+
+    def set_written_scores(self, assignment: str,
+                           scores: Iterable[tuple[str, str, float, str]], who: str = "") -> int:
+        """Store TA scores of written answers, (student id, question, score, submission)
+        each, replacing earlier ones of the same question (one transaction; logged)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        rows = [(assignment, sid, q, float(score), sub, now, who) for sid, q, score, sub in scores]
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO written_scores (assignment, student_id, question, score, "
+                "submission, scored_at, scored_by) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        if rows:
+            self.log("written scores imported", assignment, f"{len(rows)} scores", who)
+        return len(rows)
+
+    def written_scores(self, assignment: str) -> dict[str, dict[str, float]]:
+        """Student id -> question -> the TA's score of that written answer."""
+        found: dict[str, dict[str, float]] = {}
+        for sid, question, score in self._conn.execute(
+                "SELECT student_id, question, score FROM written_scores WHERE assignment = ?",
+                (assignment,)):
+            found.setdefault(sid, {})[question] = score
+        return found
+
     def log(self, action: str, assignment: str = "", detail: str = "", who: str = "") -> None:
         """Record a course action (reveal, roster change …) with who did it and when (UTC)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -286,15 +361,18 @@ class Gradebook:
         return self._conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0]
 
     def find_graded(
-        self, assignment: str, sha256: str, autograder_sha256: str, submission: str = ""
+        self, assignment: str, sha256: str, autograder_sha256: str | None, submission: str = ""
     ) -> SubmissionResult | None:
-        """The latest run of this exact file content under this exact autograder (one under
-        the file name ``submission`` first, when there is one), or None — also when that run
-        ended in a ``grader error``: the file is graded again."""
+        """The latest run of this exact file content under this exact autograder (under any,
+        when ``autograder_sha256`` is None; one under the file name ``submission`` first, when
+        there is one), or None — also when that run ended in a ``grader error``: the file is
+        graded again."""
+        same_autograder = "AND autograder_sha256 = ? " if autograder_sha256 is not None else ""
+        keys = (autograder_sha256,) if autograder_sha256 is not None else ()
         row = self._conn.execute(
-            f"{_SELECT_RUNS} WHERE assignment = ? AND sha256 = ? AND autograder_sha256 = ? "
+            f"{_SELECT_RUNS} WHERE assignment = ? AND sha256 = ? {same_autograder}"
             "ORDER BY submission = ? DESC, id DESC LIMIT 1",
-            (assignment, sha256, autograder_sha256, submission),
+            (assignment, sha256, *keys, submission),
         ).fetchone()
         if row is None or Status.parse(row["status"]).kind == "grader_error":
             return None

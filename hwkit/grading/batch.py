@@ -1,7 +1,7 @@
 """``hwkit grade``: grade submissions into a gradebook, ``<id>-runs.csv`` and feedback.
 
 What counts as a submission (a flat folder's every entry, the notebooks of per-student
-sub-folders and of zips) is ``hwkit.grading.intake``'s; anything handed in but not graded
+sub-folders and of zips) is ``hwkit.intake``'s; anything handed in but not graded
 is said in the terminal. A flat folder's file that is not a notebook, a symbolic link or an
 empty folder is graded as an error, never skipped. Files whose
 content was already graded by the same autograder are not graded again unless ``regrade``
@@ -37,18 +37,15 @@ from hwkit.grading.engine import (
 )
 from hwkit.grading.env import zygote_env
 from hwkit.grading.heldout import HeldOutSplit, heldout_split
-from hwkit.grading.intake import Entry, collect
 from hwkit.grading.judge.pool import close_pools
 from hwkit.grading.notebook_file import sha256_of
+from hwkit.intake import UNPACK_FOLDER, Entry, collect
 from hwkit.reports import runs_csv_name, write_feedback, write_runs_csv
 from hwkit.results import SubmissionResult
 from hwkit.sandbox import reap_orphans, scratch_root
 from hwkit.sandbox.report import missing_protections
 from hwkit.sandbox.zygote import BASE_PRELOAD, Zygote
 from hwkit.textsafe import terminal_text
-
-# Under the course folder: zips handed to ``hwkit grade``, unpacked (kept: a rerun reuses them).
-UNPACK_FOLDER = "submissions-unpacked"
 
 
 @dataclass(frozen=True)
@@ -63,6 +60,8 @@ class GradeOptions:
     - warm: the local engine forks each kernel from a process that has done the imports
       (``hwkit.sandbox.zygote``); False starts every kernel cold
     - probe_timeout_s: each test's probe limit (None: the assignment's)
+    - regrade_stale: grade again the files last graded by an older autograder (a build
+      changed the tests since); False keeps their results and lists them (``GradeReport.stale``)
     """
 
     workers: int
@@ -76,6 +75,7 @@ class GradeOptions:
     address: str | None = None
     warm: bool = True
     probe_timeout_s: float | None = None
+    regrade_stale: bool = False
 
 
 def grading_device(assignment: Assignment, options: GradeOptions) -> str:
@@ -130,6 +130,7 @@ class GradeReport:
     feedback_dir: Path
     grader_errors: int = 0
     not_graded: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    stale: list[str] = dataclasses.field(default_factory=list)
 
 
 def _reused(gradebook: Gradebook, previous: SubmissionResult, entry: Entry) -> SubmissionResult:
@@ -186,7 +187,7 @@ def _prepare_batch(assignment: Assignment, jobs: list[GradingJob], autograder_zi
         print(f"hwkit: data: {view.description}", file=sys.stderr)
     pool_for(first)  # the judges start; a broken setup stops the batch at the first probes
     heldout = batch_heldout(assignment, first.device, course)
-    return [dataclasses.replace(job, heldout=heldout) for job in jobs]
+    return [dataclasses.replace(job, heldout=heldout, data=view.description) for job in jobs]
 
 
 def grade_folder(
@@ -197,7 +198,7 @@ def grade_folder(
     autograder_dir: Path | None = None,
 ) -> GradeReport:
     """Grade every submission in ``submissions`` (a folder, a zip, notebook files, or a list
-    of them: ``hwkit.grading.intake``); write the gradebook, feedback, and ``<id>-runs.csv``
+    of them: ``hwkit.intake``); write the gradebook, feedback, and ``<id>-runs.csv``
     (every submission of the course's gradebook, not only this batch's).
 
     ``autograder_dir`` holds the build's zip and manifest (default ``autograder/dist/<id>``).
@@ -228,7 +229,7 @@ def grade_folder(
     gradebook_path = out_dir / "gradebook.sqlite"
     with Gradebook(gradebook_path) as gradebook:
         by_name: dict[str, SubmissionResult] = {}
-        jobs = []
+        jobs, stale = [], []
         device = grading_device(assignment, options) if files else "cpu"
         for entry in files:
             previous = None
@@ -236,6 +237,10 @@ def grade_folder(
             if not options.regrade and sha256:
                 previous = gradebook.find_graded(assignment.id, sha256,
                                                  manifest.autograder_sha256, entry.name)
+                if previous is None and not options.regrade_stale:
+                    previous = gradebook.find_graded(assignment.id, sha256, None, entry.name)
+                    if previous is not None:
+                        stale.append(entry.name)
             if previous is not None:
                 by_name[entry.name] = _reused(gradebook, previous, entry)
             else:
@@ -273,4 +278,4 @@ def grade_folder(
     runs_csv = write_runs_csv(course_runs, out_dir / runs_csv_name(assignment.id))
     errors = sum(r.status.kind == "grader_error" for r in results)
     return GradeReport(results, len(jobs), len(files) - len(jobs), gradebook_path, runs_csv,
-                       feedback_dir, errors, not_graded=intake.not_graded)
+                       feedback_dir, errors, not_graded=intake.not_graded, stale=stale)

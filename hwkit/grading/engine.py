@@ -64,7 +64,8 @@ class GradingJob:
     - max_reply_mb: the largest reply one probe may send back
     - judges: judge processes of this process's pool (the local engine: one per thread)
     - name: the submission's name when it is not the file's (a path inside an LMS export,
-      ``hwkit.grading.intake``); see ``label``
+      ``hwkit.intake``); see ``label``
+    - data: the batch's data view, described (recorded with every result)
     """
 
     assignment_id: str
@@ -83,6 +84,7 @@ class GradingJob:
     max_reply_mb: int = 64
     judges: int = 1
     name: str = ""
+    data: str = ""
 
     @property
     def label(self) -> str:
@@ -219,6 +221,7 @@ def _result(job: GradingJob, submitted: SubmittedFile, status: Status, outcomes,
         submitted_at=submission_time(job.submission, job.name),
         file_time=file_time(job.submission),
         student_field=student_field(submitted.notebook),
+        data=job.data,
         **extra,
     )
 
@@ -226,7 +229,8 @@ def _result(job: GradingJob, submitted: SubmittedFile, status: Status, outcomes,
 def _grade(job: GradingJob, started_at: str, clock: float) -> SubmissionResult:
     submitted = check_submission(job.submission, job.assignment_id)
     if submitted.problem:
-        return _result(job, submitted, Status("error", submitted.problem),
+        kind = "wrong_assignment" if submitted.other_assignment else "error"
+        return _result(job, submitted, Status(kind, submitted.problem),
                        _zero_outcomes(job.manifest), started_at, clock)
     attempts = [job.zygote, ""] if job.zygote else ["", ""]
     for attempt, zygote in enumerate(attempts, start=1):

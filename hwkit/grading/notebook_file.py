@@ -23,12 +23,15 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 class SubmittedFile:
     """- content: the file's bytes (b"" when it could not be read); sha256: of those bytes
     - notebook: the parsed notebook, or None; problem: why it cannot be graded ("" if it can)
+    - other_assignment: the assignment the notebook's release says it is, when that is not the
+      one being graded ("" otherwise): the file is kept off that assignment's board
     """
 
     content: bytes
     sha256: str
     notebook: nbformat.NotebookNode | None
     problem: str
+    other_assignment: str = ""
 
 
 def sha256_of(path: Path) -> str:
@@ -98,7 +101,9 @@ def check_submission(path: Path, assignment_id: str) -> SubmittedFile:
     if not problem:
         notebook, problem = parse_notebook(data)
     claimed = assignment_of(notebook)
+    other = ""
     if claimed and claimed != assignment_id:
-        notebook, problem = None, f"this notebook is for {claimed[:20]}, not {assignment_id}"
+        other = claimed[:20]
+        notebook, problem = None, f"this notebook is for {other}, not {assignment_id}"
     return SubmittedFile(data, hashlib.sha256(data).hexdigest() if data else "", notebook,
-                         problem)
+                         problem, other)

@@ -74,7 +74,7 @@ def open_course(course_dir: Path, create: bool = False) -> Gradebook:
     return Gradebook(course_dir / GRADEBOOK_NAME)
 
 
-def _who() -> str:
+def who_am_i() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name for this uid (a container)
@@ -88,7 +88,7 @@ def import_roster(course_dir: Path, roster_csv: Path,
     students = read_roster_csv(roster_csv)
     with open_course(course_dir, create=True) as gradebook:
         if replace:
-            return len(students), gradebook.replace_roster(students, _who())
+            return len(students), gradebook.replace_roster(students, who_am_i())
         return gradebook.import_roster(students), []
 
 
@@ -121,14 +121,14 @@ def reveal(course_dir: Path, assignment_id: str, course: CourseConfig | None = N
     if why and not force:
         raise RevealRefused(f"not revealed: {why}; add --force to reveal anyway")
     with open_course(course_dir, create=True) as gradebook:
-        return gradebook.reveal(assignment_id, _who(), f"forced: {why}" if why else "")
+        return gradebook.reveal(assignment_id, who_am_i(), f"forced: {why}" if why else "")
 
 
 def unreveal(course_dir: Path, assignment_id: str) -> bool:
     """Hide ``assignment_id``'s private part again (logged); returns whether it was shown."""
     _known(assignment_id)
     with open_course(course_dir) as gradebook:
-        return gradebook.unreveal(assignment_id, _who())
+        return gradebook.unreveal(assignment_id, who_am_i())
 
 
 def _known(assignment_id: str) -> Assignment:
@@ -136,6 +136,27 @@ def _known(assignment_id: str) -> Assignment:
         raise KeyError(f"unknown assignment '{assignment_id}'; available: "
                        f"{', '.join(sorted(ASSIGNMENTS))}")
     return ASSIGNMENTS[assignment_id]
+
+
+def _on_the_board(gradebook: Gradebook, assignment_id: str) -> list:
+    """The latest run of each submission, withdrawn ones left out."""
+    withdrawn = gradebook.withdrawn(assignment_id)
+    return [r for r in gradebook.latest_by_submission(assignment_id)
+            if r.submission not in withdrawn]
+
+
+def withdraw(course_dir: Path, assignment_id: str, submission: str, reason: str = "",
+             restore: bool = False) -> bool:
+    """Withdraw a submission from the board and grades.csv (or ``restore`` it); returns
+    whether anything changed. Raises KeyError for a name the gradebook has never graded."""
+    _known(assignment_id)
+    with open_course(course_dir) as gradebook:
+        if restore:
+            return gradebook.restore(assignment_id, submission, who_am_i())
+        if not gradebook.withdraw(assignment_id, submission, reason, who_am_i()):
+            raise KeyError(f"no graded submission {submission!r} of {assignment_id} in "
+                           f"{course_dir}: names are as in `hwkit grade`'s table")
+        return True
 
 
 def _planned_max_score(assignment: Assignment) -> float:
@@ -153,13 +174,15 @@ def load_board(course_dir: Path, course: CourseConfig | None = None,
     gradebook = open_course(course_dir)
     board = build_board(
         assignments,
-        {a.id: gradebook.latest_by_submission(a.id) for a in assignments},
+        {a.id: _on_the_board(gradebook, a.id) for a in assignments},
         gradebook.roster(),
         course,
         set(gradebook.revealed()),
         gradebook.course_secret(),
         datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         {a.id: _planned_max_score(a) for a in assignments},
+        {a.id: {sid: sum(q.values()) for sid, q in gradebook.written_scores(a.id).items()}
+         for a in assignments},
     )
     return board, gradebook
 

@@ -81,15 +81,19 @@ def write_grades_csv(board: Board, path: Path) -> Path:
             scores.setdefault(s.student_id, {})[b.assignment.id] = s.score
             if s.counted.late:
                 late.setdefault(s.student_id, []).append(b.assignment.id)
+    written_ids = [a for a in ids if board.written.get(a)]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM: for Excel
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["student_id", "name", *ids, "total", "late", "missing"])
+        writer.writerow(["student_id", "name", *ids, *(f"{a}_written" for a in written_ids),
+                         "total", "late", "missing"])
         for sid in sorted(scores):
             row = scores[sid]
+            extra = [board.written[a].get(sid, 0.0) for a in written_ids]
             name = board.roster[sid].name if sid in board.roster else ""
             writer.writerow([csv_cell(sid), csv_cell(name), *(num(row.get(a, 0.0)) for a in ids),
-                             num(sum(row.values())), ";".join(late.get(sid, [])),
+                             *(num(x) for x in extra), num(sum(row.values()) + sum(extra)),
+                             ";".join(late.get(sid, [])),
                              ";".join(a for a in ids if a not in row)])
     return path
 
@@ -166,6 +170,14 @@ def write_ta_report(board: Board, path: Path) -> Path:
                 lines.append(f"- {markdown_code(submission)} → 未匹配 / unmatched{said}: "
                              f"{markdown_text(reason)}{extra}")
         lines.append("")
+    if board.time_unknown:
+        lines += ["## 时间未知 / Time unknown", "",
+                  "文件名里没有时间戳，用的是文件的修改时间（复制时可能被改）/ No time stamp in "
+                  "the name: the file's modification time was used, which a copy may have "
+                  "changed. Check these before trusting late / on time.", ""]
+        lines += [f"- {markdown_text(s.result.assignment)}: {markdown_code(s.result.submission)}"
+                  f" → {markdown_text(s.student_id)} ({markdown_text(s.submitted_at)})"
+                  for s in board.time_unknown]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
     return path
@@ -209,17 +221,21 @@ def _accuracy_lines(board: AssignmentBoard, standing: Standing, cohort: Cohort) 
 def _assignment_section(
     board: AssignmentBoard, standing: Standing, cohort: Cohort, curves: str
 ) -> list[str]:
-    result = standing.counted.result
-    late = " · **迟交 / late**" if standing.counted.late else ""
+    counted = standing.counted
+    result = counted.result
+    late = " · **迟交 / late**" if counted.late else ""
     lines = [
         f"## {board.assignment.title}",
         "",
         f"- 计入的提交 / Counted submission: {markdown_code(result.submission)} "
         f"({markdown_text(standing.counted.submitted_at)}){late}; 共 / in all "
         f"{standing.submissions}",
-        f"- 得分 / Score: {num(result.score)} / {num(result.max_score)} · 排名 / rank "
+        f"- 得分 / Score: {num(counted.score)} / {num(result.max_score)} · 排名 / rank "
         f"{standing.rank} / {len(board.standings)} · 超过 / ahead of "
-        f"{ahead_of(result.score, cohort.scores):.0%}",
+        f"{ahead_of(counted.score, cohort.scores):.0%}",
+        *([f"- 迟交 {counted.days_late} 天，扣 {counted.penalty:.0%} / {counted.days_late} "
+           f"day(s) late, {counted.penalty:.0%} off: the tests gave {num(result.score)} "
+           f"({markdown_text(board.late_policy)})"] if counted.penalty else []),
         *_accuracy_lines(board, standing, cohort),
     ]
     explanation = status_explanation(result.status)

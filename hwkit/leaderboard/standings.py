@@ -25,20 +25,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hwkit.assignments import Assignment
-from hwkit.course import CourseConfig
+from hwkit.course import CourseConfig, LatePolicy
 from hwkit.gradebook import Student
 from hwkit.gradebook.roster import identify
-from hwkit.gradebook.submission_time import name_time_flag
+from hwkit.gradebook.submission_time import name_time_flag, stamp_in_name
 from hwkit.results import HeldOutAccuracy, SubmissionResult
 
 
 @dataclass(frozen=True)
 class Submission:
-    """One graded submission file filed under a student. late: after the assignment's deadline."""
+    """One graded submission file filed under a student.
+
+    - late: after the assignment's deadline and the late policy's grace period
+    - days_late: started days late; penalty: the fraction of its score the policy takes off
+    """
 
     student_id: str
     result: SubmissionResult
     late: bool
+    days_late: int = 0
+    penalty: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """The score after the late policy (the tests' own score is ``result.score``)."""
+        return round(self.result.score * (1.0 - self.penalty), 4)
 
     @property
     def submitted_at(self) -> str:
@@ -88,7 +99,7 @@ class Standing:
 
     @property
     def score(self) -> float:
-        return self.counted.result.score
+        return self.counted.score
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ class AssignmentBoard:
     deadline: datetime | None
     max_score: float
     standings: list[Standing]
+    late_policy: str = ""  # the course's late rule for students ("" when nothing is taken off)
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,16 @@ class Board:
     unmatched: list[Unmatched] = field(default_factory=list)
     roster: dict[str, Student] = field(default_factory=dict)
     flagged: list[Flagged] = field(default_factory=list)
+    time_unknown: list[Submission] = field(default_factory=list)
+    written: dict[str, dict[str, float]] = field(default_factory=dict)  # id -> student -> pts
+
+    @staticmethod
+    def untimed(boards: list[AssignmentBoard]) -> list[Submission]:
+        """Counted submissions of an assignment with a deadline whose name holds no time
+        stamp: their time is the file's modification time (a copy's, maybe), so the TA
+        should check it before trusting "late" or "on time" and the tie-breaks."""
+        return [s.counted for b in boards if b.deadline is not None for s in b.standings
+                if stamp_in_name(s.counted.result.submission) is None]
 
 
 def anonymous_handle(student_id: str, secret: str) -> str:
@@ -156,15 +178,17 @@ def ranked_accuracy(result: SubmissionResult, name: str | None) -> HeldOutAccura
     return next((a for a in result.accuracies if a.name == name), None)
 
 
-def _is_late(result: SubmissionResult, deadline: datetime | None) -> bool:
+def _filed(student_id: str, result: SubmissionResult, deadline: datetime | None,
+           late: LatePolicy) -> Submission:
     if deadline is None or not result.submitted_at:
-        return False
-    return datetime.fromisoformat(result.submitted_at) > deadline
+        return Submission(student_id, result, False)
+    days = late.days_late(datetime.fromisoformat(result.submitted_at), deadline)
+    return Submission(student_id, result, days > 0, days, late.penalty(days))
 
 
 def file_submissions(
     assignment: Assignment, runs: list[SubmissionResult], roster: dict[str, Student] | None,
-    deadline: datetime | None,
+    deadline: datetime | None, late: LatePolicy | None = None,
 ) -> tuple[dict[str, list[Submission]], list[Unmatched], list[Flagged]]:
     """Each run (the latest of each file) filed under its student by its name (see
     ``hwkit.gradebook.roster.identify``); the files no one could be found for; the filed ones a TA
@@ -173,6 +197,10 @@ def file_submissions(
     by_student: dict[str, list[Submission]] = {}
     unmatched, flagged = [], []
     for result in runs:
+        if result.status.kind == "wrong_assignment":  # never on this board: said to the TA
+            unmatched.append(Unmatched(assignment.id, result.submission, result.student_field,
+                                       result.status.text))
+            continue
         identity = identify(result.submission, result.student_field, ids)
         flags = [identity.flag, name_time_flag(result.submission, result.file_time, deadline)]
         flag = "; ".join(f for f in flags if f)
@@ -184,7 +212,7 @@ def file_submissions(
             flagged.append(Flagged(assignment.id, result.submission, identity.student_id,
                                    result.student_field, flag))
         by_student.setdefault(identity.student_id, []).append(
-            Submission(identity.student_id, result, _is_late(result, deadline))
+            _filed(identity.student_id, result, deadline, late or LatePolicy())
         )
     return by_student, unmatched, flagged
 
@@ -198,7 +226,7 @@ def counted_submission(submissions: list[Submission], rule: str, metric: str | N
     def merit(s: Submission):
         accuracy = ranked_accuracy(s.result, metric)
         public = accuracy.public if accuracy else -1.0
-        return (-s.result.score, -public, s.submitted_at, s.result.submission)
+        return (-s.score, -public, s.submitted_at, s.result.submission)
 
     return min(on_time, key=merit)
 
@@ -225,18 +253,22 @@ def assignment_board(
     unranked.sort(key=lambda s: _rank_key(s, revealed))
     standings = [dataclasses.replace(s, rank=rank) for rank, s in enumerate(unranked, start=1)]
     deadline = course.deadline(assignment.id)
-    return AssignmentBoard(assignment, revealed, deadline, max_score, standings)
+    return AssignmentBoard(assignment, revealed, deadline, max_score, standings,
+                           course.late.text)
 
 
-def total_standings(boards: list[AssignmentBoard]) -> list[TotalStanding]:
-    """Everyone on at least one board, ranked by total score, then the earlier last counted
+def total_standings(boards: list[AssignmentBoard],
+                    written: dict[str, dict[str, float]] | None = None) -> list[TotalStanding]:
+    """Everyone on at least one board, ranked by total score (with the TA's scores of written
+    answers, ``written``: assignment id -> student -> points), then the earlier last counted
     submission."""
     rows: dict[str, dict] = {}
     for board in boards:
+        extra = (written or {}).get(board.assignment.id, {})
         for s in board.standings:
             row = rows.setdefault(s.student_id, {"name": s.display_name, "scores": {}, "late": 0,
                                                  "last": ""})
-            row["scores"][board.assignment.id] = s.score
+            row["scores"][board.assignment.id] = s.score + extra.get(s.student_id, 0.0)
             row["late"] += int(s.counted.late)
             row["last"] = max(row["last"], s.counted.submitted_at)
     ordered = sorted(rows.items(),
@@ -253,6 +285,7 @@ def build_board(
     assignments: list[Assignment], runs_by_assignment: dict[str, list[SubmissionResult]],
     roster: list[Student], course: CourseConfig, revealed: set[str], secret: str,
     generated_at: str, max_scores: dict[str, float] | None = None,
+    written: dict[str, dict[str, float]] | None = None,
 ) -> Board:
     """The whole cohort's board. ``runs_by_assignment``: the latest run of each submission file
     (``Gradebook.latest_by_submission``); an empty roster means "no roster" (see
@@ -263,7 +296,7 @@ def build_board(
     for assignment in assignments:
         runs = runs_by_assignment.get(assignment.id, [])
         filed[assignment.id], lost, doubtful = file_submissions(
-            assignment, runs, by_id or None, course.deadline(assignment.id))
+            assignment, runs, by_id or None, course.deadline(assignment.id), course.late)
         unmatched += lost
         flagged += doubtful
     names = display_names(set().union(*filed.values()), by_id, course, secret)
@@ -274,5 +307,6 @@ def build_board(
         max_score = max((r.max_score for r in runs), default=planned)
         boards.append(assignment_board(assignment, filed[assignment.id], course,
                                        assignment.id in revealed, names, max_score))
-    return Board(course, generated_at, boards, total_standings(boards), unmatched, by_id,
-                 flagged)
+    written = written or {}
+    return Board(course, generated_at, boards, total_standings(boards, written), unmatched,
+                 by_id, flagged, Board.untimed(boards), written)

@@ -39,6 +39,8 @@ def assignment_view(board: AssignmentBoard) -> dict:
                "public": _accuracy(s.accuracy.public if s.accuracy else None),
                "submissions": s.submissions, "last": s.last_submitted_at,
                "late": s.counted.late}
+        if s.counted.penalty:
+            row["late_penalty"] = round(s.counted.penalty, 4)
         if board.revealed:
             row["private"] = _accuracy(s.accuracy.private if s.accuracy else None)
         rows.append(row)
@@ -50,6 +52,7 @@ def assignment_view(board: AssignmentBoard) -> dict:
         "metric": metric,
         "revealed": board.revealed,
         "deadline": board.deadline.isoformat().replace("+00:00", "Z") if board.deadline else None,
+        "late_policy": board.late_policy,
         "percentiles": percentiles,
         "histogram": histogram,
         "rows": rows,

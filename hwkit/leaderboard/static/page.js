@@ -335,6 +335,9 @@
     if (a.metric) {
       p.appendChild(document.createTextNode(` · 准确率指标 / Accuracy metric: ${a.metric}`));
     }
+    if (a.late_policy) {
+      p.appendChild(document.createTextNode(` · ${a.late_policy}`));
+    }
     return p;
   }
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+# Under the course folder: the zips handed in, unpacked (kept: a rerun reuses them).
+UNPACK_FOLDER = "submissions-unpacked"
 NOTEBOOK_SUFFIX = ".ipynb"
 ZIP_SUFFIX = ".zip"
 MAX_MEMBERS = 20_000          # entries one zip may hold
