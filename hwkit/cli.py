@@ -341,6 +341,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # TensorFlow's start-up INFO lines (CPU features, no CUDA) fill the TA's terminal on every
+    # CPU machine; level 1 drops them and keeps its warnings and errors.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     args = make_parser().parse_args(argv)
     if args.project:
         os.environ[PROJECT_ENV_VAR] = str(args.project.resolve())

@@ -12,10 +12,15 @@ from hwkit.builder.master import extract_reference_source, question_functions
 pytestmark = pytest.mark.e2e
 
 
+def _files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
 def assert_release_in_sync(assignment, fresh_build):
-    committed = sorted(p.name for p in assignment.release_dir.iterdir())
-    built = sorted(p.name for p in fresh_build.release_dir.iterdir())
+    committed = _files(assignment.release_dir)
+    built = _files(fresh_build.release_dir)
     assert committed == built
+    assert {"tutor.py", "tests/q1.py"} <= set(built)  # checks that work renamed and on Colab
     for name in built:
         fresh = (fresh_build.release_dir / name).read_bytes()
         assert (assignment.release_dir / name).read_bytes() == fresh, (
@@ -37,9 +42,15 @@ def test_release_has_no_solutions_hidden_tests_or_reference(a2, a2_build, a2_rel
     text = (a2_build.release_dir / a2.master.name).read_text(encoding="utf-8")
     assert "a2_reference" not in text and "BEGIN SOLUTION" not in text
     assert not (a2_build.release_dir / "a2_reference.py").exists()
-    public_tests = a2_release_notebook.metadata["otter"]["tests"]
-    for test in public_tests.values():
-        assert all(not case.get("hidden", False) for case in test["suites"][0]["cases"])
+    assert "tests" not in a2_release_notebook.metadata["otter"]  # files beside it, not metadata
+    files = sorted((a2_build.release_dir / "tests").glob("q*.py"))
+    assert len(files) == 7
+    for path in files:  # otter's test files: a dict literal named `test`
+        namespace = {}
+        exec(path.read_text(encoding="utf-8"), namespace)
+        cases = namespace["test"]["suites"][0]["cases"]
+        assert cases and all(not case.get("hidden", False) for case in cases)
+        assert "a2_reference" not in path.read_text(encoding="utf-8")
     assert "np.exp(-np.asarray(z" not in text  # the sigmoid solution line
 
 

@@ -2,17 +2,16 @@
 one, and
 a zygote that cannot be reached costs nothing but speed (the client starts a cold kernel)."""
 
-import json
-
 import pytest
 
+from hwkit.autograder.manifest import read_build
 from hwkit.grading.engine import GradingJob, grade_submission
 
 pytestmark = pytest.mark.e2e
 
 
 def _job(a2, a2_build, a2_solution_path, zygote: str) -> GradingJob:
-    manifest = json.loads(a2_build.manifest_path.read_text(encoding="utf-8"))
+    manifest = read_build(a2_build.autograder_zip, "a2")
     return GradingJob("a2", a2_solution_path, a2_build.autograder_zip, manifest, 120,
                       a2.memory_mb, zygote=zygote)
 

@@ -18,6 +18,10 @@ from hwkit.project import project_root
 TENSORFLOW_PRELOAD = ("tensorflow", "keras")
 
 
+# What a student installs to get the kit: the wheel ``hwkit build`` puts in the student bundle.
+KIT_WHEEL = "hwkit-*.whl"
+
+
 @dataclass(frozen=True)
 class TaskResources:
     """What one submission asks a Ray cluster for.
@@ -70,6 +74,7 @@ class Assignment:
       only the cases that call it); verdict_timeout_s: of one verdict in a judge process
     - max_reply_mb: the largest reply one probe may send back (a trained model's weights)
     - resources: what one submission asks a Ray cluster for; samples: the sample submissions
+    - student_kit: the release imports the kit (``hwkit``: its datasets and training helpers)
     """
 
     id: str
@@ -90,6 +95,17 @@ class Assignment:
     resources: TaskResources = TaskResources(memory_gib=4, cpus_from_threads=True,
                                              gpu_fraction=0.25)
     samples: Samples = Samples()
+    student_kit: bool = False
+
+    @property
+    def student_packages(self) -> dict[str, str]:
+        """Module → what a student installs for it (the release's first cell checks them)."""
+        needs = {"numpy": "numpy", "matplotlib": "matplotlib", "otter": "otter-grader"}
+        if self.uses_tensorflow:
+            needs |= {"tensorflow": "tensorflow", "keras": "keras"}
+        if self.student_kit:
+            needs["hwkit"] = KIT_WHEEL
+        return needs
 
     @property
     def preload(self) -> tuple[str, ...]:

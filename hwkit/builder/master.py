@@ -18,6 +18,7 @@ import nbformat
 import yaml
 
 from hwkit.assignments import Assignment
+from hwkit.builder.student_setup import TUTOR_NAME, TUTOR_SOURCE, with_student_setup
 from hwkit.builder.tests import WrittenCase, read_test_file
 
 PROMPT_BEGIN, PROMPT_END = "# BEGIN PROMPT", "# END PROMPT"
@@ -141,9 +142,11 @@ def stage_master(assignment: Assignment, stage_dir: Path) -> tuple[Path, nbforma
     ``stage_dir``; returns the staged notebook's path and the notebook."""
     stage_dir.mkdir(parents=True, exist_ok=True)
     master = nbformat.read(assignment.master, as_version=4)
-    staged_notebook = with_tests(master, written_tests(assignment))
+    staged_notebook = with_student_setup(with_tests(master, written_tests(assignment)),
+                                         assignment.id, assignment.student_packages)
     staged = stage_dir / assignment.master.name
     nbformat.write(staged_notebook, staged)
+    shutil.copy2(TUTOR_SOURCE, stage_dir / TUTOR_NAME)
     for support in assignment.support_files:
         if not support.is_file():
             raise BuildError(f"support file {support} is missing (see data/README.md)")

@@ -204,17 +204,17 @@ def grade_folder(
     ``autograder_dir`` holds the build's zip and manifest (default ``autograder/dist/<id>``).
     Raises ``IntakeError`` when there is nothing to grade.
     """
-    inputs = submissions if isinstance(submissions, list) else [submissions]
-    intake = collect(inputs, Path(out_dir) / UNPACK_FOLDER)
-    for name, why in intake.not_graded:
-        print(f"hwkit: not graded / 未评分: {terminal_text(name)}: {why}", file=sys.stderr)
-    files = intake.entries
     if options.engine == "ray":
         from hwkit.grading.ray_engine import import_ray
 
         import_ray()  # no Ray: say so before anything runs
     elif options.engine != "local":
         raise ValueError(f"unknown engine {options.engine!r}: 'local' or 'ray'")
+    inputs = submissions if isinstance(submissions, list) else [submissions]
+    intake = collect(inputs, Path(out_dir) / UNPACK_FOLDER)
+    for name, why in intake.not_graded:
+        print(f"hwkit: not graded / 未评分: {terminal_text(name)}: {why}", file=sys.stderr)
+    files = intake.entries
     autograder_dir = autograder_dir or assignment.autograder_dir
     autograder_zip = autograder_dir / assignment.autograder_zip.name
     if not autograder_zip.is_file():

@@ -13,6 +13,7 @@ ASSIGNMENT = Assignment(
     timeout_s=600.0,
     memory_mb=8192,
     uses_tensorflow=True,
+    student_kit=True,
     accuracies=("ova", "nn"),
     ranked_accuracy="nn",
     ranked_accuracy_label="NN vs MNIST 的网络 / the NN of part 2, on the held-out digits",

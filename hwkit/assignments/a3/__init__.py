@@ -14,6 +14,7 @@ ASSIGNMENT = Assignment(
     timeout_s=600.0,
     memory_mb=8192,
     uses_tensorflow=True,
+    student_kit=True,
     prepare_module="hwkit.assignments.a3.budget",
     accuracies=("dnn",),
     ranked_accuracy="dnn",

@@ -13,9 +13,14 @@ def public_1():
     with probe():
         m = student.build_nn()
         out = np.asarray(m(np.random.default_rng(0).uniform(size=(3, 784)).astype("float32")))
+        desc = describe_network(m, weights=False)
     assert out.shape == (3, 10), f"A3 must be (N, 10); got {out.shape}"
     assert np.allclose(out.sum(axis=1), 1, atol=0.0001), (
         "each row of A3 must be a probability distribution (softmax)"
+    )
+    acts = [activation_name(l) for l in desc["layers"] if l["class"] == "Dense"]
+    assert acts[:2] == ["relu", "relu"], (
+        f"A1 and A2 must apply ReLU (as on the slide); yours apply {acts[:2]}"
     )
 
 

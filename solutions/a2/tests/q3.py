@@ -22,6 +22,15 @@ def public_1():
         "a4": (7, 1),
     }, "cache shapes: a1 (m,2), z2/a2 (m,5), z3/a3 (m,3), z4/a4 (m,1)"
     assert np.isclose(J, np.log(2)), "J for outputs 0.5 should be log 2"
+    assert np.allclose(c["z2"][0], [1.511164, -2.291995, -0.319548, 1.079957, 1.25899],
+                       atol=1e-5), (
+        "z2 of the first sample is off: z(2) = add_bias_column(a(1)) @ w1.T "
+        "(did you keep the bias column?)"
+    )
+    assert np.allclose(c["a4"][:3, 0], [0.555593, 0.555987, 0.556414], atol=1e-5), (
+        "a4 is off although z2 may be right: each layer is a(l+1) = sigmoid(z(l+1)) "
+        "with the bias added again"
+    )
 
 
 @case(

@@ -1,0 +1,19 @@
+OK_FORMAT = True
+
+test = {   'name': 'q1',
+    'points': None,
+    'suites': [   {   'cases': [   {   'code': '>>> import numpy as np\n'
+                                               ">>> _phase = 'probe'\n"
+                                               '>>> import numpy as np\n'
+                                               '>>> _m = build_ova_model()\n'
+                                               ">>> _out = np.asarray(_m(np.zeros((3, 784), dtype='float32')))\n"
+                                               ">>> _phase = 'verdict'\n"
+                                               ">>> assert _out.shape == (3, 10), f'A1 must be (N, 10); got {_out.shape}'\n"
+                                               ">>> assert np.all((_out > 0) & (_out < 1)), 'every output of A1 must be a probability in (0, 1)'\n",
+                                       'hidden': False,
+                                       'locked': False,
+                                       'points': 1}],
+                      'scored': True,
+                      'setup': '',
+                      'teardown': '',
+                      'type': 'doctest'}]}

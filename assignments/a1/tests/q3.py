@@ -1,0 +1,22 @@
+OK_FORMAT = True
+
+test = {   'name': 'q3',
+    'points': None,
+    'suites': [   {   'cases': [   {   'code': '>>> import numpy as np\n'
+                                               ">>> _phase = 'probe'\n"
+                                               '>>> import keras\n'
+                                               '>>> import tensorflow as tf\n'
+                                               '>>> _m = build_ova_model()\n'
+                                               '>>> _before = [_w.copy() for _w in _m.get_weights()]\n'
+                                               '>>> _loss = ova_train_step(_m, keras.optimizers.SGD(learning_rate=0.1), tf.constant(X_train[:8]), tf.constant(Y_train[:8]))\n'
+                                               '>>> _after = _m.get_weights()\n'
+                                               ">>> _phase = 'verdict'\n"
+                                               '>>> assert np.ndim(_loss) == 0, "ova_train_step must return the batch\'s loss, a scalar"\n'
+                                               ">>> assert any((not np.allclose(_a, _b) for _a, _b in zip(_before, _after, strict=True))), 'ova_train_step must change the weights'\n",
+                                       'hidden': False,
+                                       'locked': False,
+                                       'points': 1}],
+                      'scored': True,
+                      'setup': '',
+                      'teardown': '',
+                      'type': 'doctest'}]}

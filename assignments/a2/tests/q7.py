@@ -1,0 +1,18 @@
+OK_FORMAT = True
+
+test = {   'name': 'q7',
+    'points': None,
+    'suites': [   {   'cases': [   {   'code': ">>> _phase = 'probe'\n"
+                                               '>>> _r = vanishing_gradient_experiment()\n'
+                                               ">>> _phase = 'verdict'\n"
+                                               ">>> assert len(_r) == 5, 'one record per row: 5 iterations'\n"
+                                               ">>> assert abs(_r[0]['a6'] - 0.865990147) < 5e-10 and abs(_r[0]['delta6'] + 0.134009853) < 5e-10, 'first iteration: a6 = 0.865990147, delta6 = "
+                                               "-0.134009853'\n"
+                                               ">>> assert abs(_r[0]['D5'] + 0.1160472) < 5e-08, 'first iteration: D5 = -0.1160472'\n",
+                                       'hidden': False,
+                                       'locked': False,
+                                       'points': 1}],
+                      'scored': True,
+                      'setup': '',
+                      'teardown': '',
+                      'type': 'doctest'}]}
