@@ -77,10 +77,14 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _roster(args: argparse.Namespace) -> int:
-    from hwkit.leaderboard import import_roster
+    from hwkit.leaderboard import ensure_course_settings, import_roster
 
     count, removed = import_roster(args.course, args.csv, replace=not args.add)
     print(f"roster: {count} students imported into {args.course / 'gradebook.sqlite'}")
+    written = ensure_course_settings(args.course)
+    if written:
+        print(f"course: wrote {written}: edit its deadlines and late policy / "
+              "请修改截止时间与迟交规则")
     if removed:
         print(f"roster: removed / 已移除 {len(removed)} (not in {args.csv.name}): "
               f"{', '.join(removed)}; their submissions are now unmatched")
@@ -345,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     # CPU machine; level 1 drops them and keeps its warnings and errors.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     args = make_parser().parse_args(argv)
+    before = os.environ.get(PROJECT_ENV_VAR)
     if args.project:
         os.environ[PROJECT_ENV_VAR] = str(args.project.resolve())
     try:
@@ -355,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"hwkit: {message}", file=sys.stderr)
         return 2
+    finally:  # `main` called as a function (tests, notebooks) leaves the environment as it was
+        if args.project:
+            if before is None:
+                os.environ.pop(PROJECT_ENV_VAR, None)
+            else:
+                os.environ[PROJECT_ENV_VAR] = before
 
 
 if __name__ == "__main__":

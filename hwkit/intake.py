@@ -13,6 +13,18 @@ An input is a folder, a zip, or a single file; an LMS export is usually one of t
   read as a folder; a zip whose members are all at its top level is named after the zip
   (``2026012345.zip: a2.ipynb`` → ``2026012345/a2.ipynb``).
 
+The platforms' "download all" exports (each tested in ``tests/test_intake.py``):
+
+- 学堂在线 / Open edX (ORA file uploads) and Moodle ("Download all submissions"): one folder per
+  student, named by the platform's user (Open edX: the username; Moodle:
+  ``Full Name_<participant id>_assignsubmission_file_``) — put that id in the roster's
+  ``lms_id`` column;
+- Canvas ("Download Submissions"): one flat zip, ``<lastfirst>_<user id>_<n>_<file>.ipynb``
+  (``…_LATE_…`` for late ones) — the Canvas user id goes in ``lms_id``;
+- Gradescope ("Export Submissions"): ``submission_<n>/`` folders and a
+  ``submission_metadata.yml`` naming each one's submitter: the folders are renamed to the
+  submitter's student id (``:sid:``) here, so nothing else is needed.
+
 Names and bytes in a submission are hostile: a member's name never becomes a path on disk
 (members are written as ``<index>.ipynb``), and a zip that cannot be read is reported, never
 raised, so one bad zip does not stop the batch.
@@ -25,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+import yaml
+
 # Under the course folder: the zips handed in, unpacked (kept: a rerun reuses them).
 UNPACK_FOLDER = "submissions-unpacked"
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -33,6 +47,8 @@ MAX_MEMBERS = 20_000          # entries one zip may hold
 MAX_NOTEBOOK_BYTES = 64 << 20  # a notebook larger than this is not unpacked (reported)
 MAX_UNPACKED_BYTES = 8 << 30   # all notebooks of one zip, together
 MAX_ZIP_DEPTH = 2              # a zip inside a zip is read; a zip inside that is reported
+GRADESCOPE_METADATA = "submission_metadata.yml"  # whose each submission_<n>/ folder is
+MAX_METADATA_BYTES = 16 << 20
 
 
 class IntakeError(ValueError):
@@ -50,10 +66,43 @@ class Entry:
 
 @dataclass
 class Intake:
-    """The submissions found, and what was handed in but is not graded (name, why)."""
+    """The submissions found, and what was handed in but is not graded (name, why);
+    gradescope: each Gradescope export's folder (its name prefix) → submission folder → student."""
 
     entries: list[Entry] = field(default_factory=list)
     not_graded: list[tuple[str, str]] = field(default_factory=list)
+    gradescope: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def gradescope_students(text: str) -> dict[str, str]:
+    """Gradescope's ``submission_metadata.yml``: ``submission_<n>`` → the first submitter's
+    student id (``:sid:``, else ``:email:``); {} when it is not that file."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    found = {}
+    for folder, record in (data or {}).items() if isinstance(data, dict) else ():
+        submitters = record.get(":submitters") if isinstance(record, dict) else None
+        first = submitters[0] if isinstance(submitters, list) and submitters else {}
+        student = str(first.get(":sid") or first.get(":email") or "") if isinstance(
+            first, dict) else ""
+        if isinstance(folder, str) and student:
+            found[folder] = student
+    return found
+
+
+def _renamed(name: str, gradescope: dict[str, dict[str, str]]) -> str:
+    """``<export>/submission_<n>/x.ipynb`` → ``<student id>/x.ipynb`` for a Gradescope export."""
+    for prefix, students in gradescope.items():
+        rest = name[len(prefix) + 1:] if prefix and name.startswith(prefix + "/") else (
+            name if not prefix else None)
+        if rest is None:
+            continue
+        first, _, inner = rest.partition("/")
+        if first in students and inner:
+            return f"{students[first]}/{inner}"
+    return name
 
 
 def _is_zip(path: Path) -> bool:
@@ -95,6 +144,9 @@ def _walk_subfolder(folder: Path, prefix: str, unpack_dir: Path, intake: Intake,
         elif _is_notebook_name(child.name) and child.is_file():
             intake.entries.append(Entry(name, child))
             found += 1
+        elif child.name == GRADESCOPE_METADATA and child.stat().st_size <= MAX_METADATA_BYTES:
+            intake.gradescope[prefix] = gradescope_students(
+                child.read_text(encoding="utf-8", errors="replace"))
         else:
             intake.not_graded.append((name, "not a notebook (.ipynb)"))
     return found
@@ -148,6 +200,12 @@ def _unpack(zip_path: Path, label: str, prefix: str, unpack_dir: Path, intake: I
             if any(_hidden(part) for part in member.split("/")):
                 continue
             name = _join(named, member)
+            if PurePosixPath(member).name == GRADESCOPE_METADATA:
+                if info.file_size <= MAX_METADATA_BYTES:
+                    folder_of = str(PurePosixPath(name).parent)
+                    intake.gradescope["" if folder_of == "." else folder_of] = (
+                        gradescope_students(archive.read(info).decode("utf-8", "replace")))
+                continue
             is_zip = member.lower().endswith(ZIP_SUFFIX)
             if not (is_zip or _is_notebook_name(member)):
                 intake.not_graded.append((name, "not a notebook (.ipynb)"))
@@ -223,6 +281,9 @@ def collect(inputs: list[Path], unpack_dir: Path) -> Intake:
             + ": expected notebooks (.ipynb), a folder of them (one sub-folder per student is "
               "fine) or a zip of them"
         )
+    if intake.gradescope:
+        intake.entries = [Entry(_renamed(e.name, intake.gradescope), e.path)
+                          for e in intake.entries]
     intake.entries.sort(key=lambda entry: entry.name)
     names = [entry.name for entry in intake.entries]
     if len(set(names)) != len(names):
@@ -244,5 +305,8 @@ def _read_folder(folder: Path, unpack_dir: Path, intake: Intake) -> None:
         elif _is_zip(child):
             _unpack(child, child.name, child.name[: -len(ZIP_SUFFIX)], unpack_dir, intake, 0,
                     export=True)
+        elif child.name == GRADESCOPE_METADATA and child.stat().st_size <= MAX_METADATA_BYTES:
+            intake.gradescope[""] = gradescope_students(
+                child.read_text(encoding="utf-8", errors="replace"))
         else:
             intake.entries.append(Entry(child.name, child))

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from hwkit.gradebook import Gradebook
-from hwkit.gradebook.roster import identify, student_field
+from hwkit.gradebook.roster import identify, lms_aliases, student_field
 from hwkit.gradebook.submission_time import submission_time
 from hwkit.intake import UNPACK_FOLDER, collect
 from hwkit.textsafe import csv_cell
@@ -89,7 +89,9 @@ def export_review(assignment_id: str, inputs: list[Path], course_dir: Path,
     questions = list(written_questions(nbformat.read(release_notebook, as_version=4)))
     intake = collect(inputs, Path(course_dir) / UNPACK_FOLDER)
     with Gradebook(Path(course_dir) / "gradebook.sqlite") as gradebook:
-        ids = {s.student_id for s in gradebook.roster()} or None
+        students = gradebook.roster()
+        ids = {s.student_id for s in students} or None
+        aliases = lms_aliases(students)
         existing = gradebook.written_scores(assignment_id)
     latest: dict[str, tuple[str, str, dict[str, str]]] = {}
     unmatched = []
@@ -97,7 +99,7 @@ def export_review(assignment_id: str, inputs: list[Path], course_dir: Path,
         notebook = _read(entry.path)
         if notebook is None:
             continue
-        who = identify(entry.name, student_field(notebook), ids).student_id
+        who = identify(entry.name, student_field(notebook), ids, aliases).student_id
         if who is None:
             unmatched.append(entry.name)
             continue

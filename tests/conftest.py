@@ -8,6 +8,7 @@ every other test is the unit tier, ``make test-fast`` (``pytest -m "not e2e"``).
 
 import copy
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -57,6 +58,17 @@ def fresh_build(assignment, tmp_path_factory, run_tests: bool) -> BuildOutput:
 def a2_build(a2, tmp_path_factory) -> BuildOutput:
     """A fresh build of A2, with otter's solution check on."""
     return fresh_build(a2, tmp_path_factory, run_tests=True)
+
+
+@pytest.fixture(scope="session")
+def a2_project(a2_build, tmp_path_factory) -> Path:
+    """A kit checkout holding this session's A2 build, for the CLI (``hwkit --project``)."""
+    root = tmp_path_factory.mktemp("kit")
+    (root / "solutions").mkdir()
+    (root / "setup.cfg").write_text("[metadata]\nname = hwkit\n", encoding="utf-8")
+    shutil.copytree(a2_build.autograder_zip.parent, root / "autograder" / "dist" / "a2")
+    shutil.copytree(a2_build.release_dir, root / "assignments" / "a2")
+    return root
 
 
 @pytest.fixture(scope="session")

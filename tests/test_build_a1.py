@@ -34,7 +34,13 @@ def test_release_has_no_solution_hidden_test_or_reference(a1_build):
     assert "a1_reference" not in text and "BEGIN SOLUTION" not in text
     assert "tf.clip_by_value(A3, 1e-10, 1.0)))" not in text  # the cross_entropy solution
     assert "参考答案 / Reference answer" not in text  # w1's answer key
-    assert sorted(p.name for p in a1_build.release_dir.iterdir()) == ["a1.ipynb"]
+    assert sorted(p.name for p in a1_build.release_dir.iterdir()) == ["a1.ipynb", "tests",
+                                                                         "tutor.py"]
+    for path in (a1_build.release_dir / "tests").iterdir():  # public tests only
+        namespace = {}
+        exec(path.read_text(encoding="utf-8"), namespace)
+        assert not any(c.get("hidden") for c in namespace["test"]["suites"][0]["cases"])
+        assert "a1_reference" not in path.read_text(encoding="utf-8")
 
 
 def test_zip_carries_reference_and_hidden_retraining_tests(a1_build):

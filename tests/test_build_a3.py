@@ -35,7 +35,13 @@ def test_release_has_no_solution_hidden_test_or_reference(a3_build):
     assert "a3_reference" not in text and "BEGIN SOLUTION" not in text
     assert "Z.var(axis=0)" not in text  # the batch-norm solution
     assert "参考答案 / Reference answer" not in text
-    assert sorted(p.name for p in a3_build.release_dir.iterdir()) == ["a3.ipynb"]
+    assert sorted(p.name for p in a3_build.release_dir.iterdir()) == ["a3.ipynb", "tests",
+                                                                         "tutor.py"]
+    for path in (a3_build.release_dir / "tests").iterdir():  # public tests only
+        namespace = {}
+        exec(path.read_text(encoding="utf-8"), namespace)
+        assert not any(c.get("hidden") for c in namespace["test"]["suites"][0]["cases"])
+        assert "a3_reference" not in path.read_text(encoding="utf-8")
 
 
 def test_zip_carries_reference_and_measured_bar_tests(a3_build):

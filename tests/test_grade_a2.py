@@ -167,7 +167,7 @@ def test_cli_rejects_unknown_assignment_and_missing_folder(tmp_path, capsys):
     assert "expected notebooks (.ipynb)" in capsys.readouterr().err
 
 
-def test_an_lms_export_zip_and_a_single_file_grade_under_their_students(a2, a2_build,
+def test_an_lms_export_zip_and_a_single_file_grade_under_their_students(a2, a2_build, a2_project,
                                                                         a2_solution_path,
                                                                         tmp_path, capsys):
     """The usual export shape (one folder per student, zipped) and a file given by itself:
@@ -190,7 +190,8 @@ def test_an_lms_export_zip_and_a_single_file_grade_under_their_students(a2, a2_b
     roster.write_text("student_id,name\n2026012345,甲\n2026012346,乙\n2026012347,丙\n",
                       encoding="utf-8")
     import_roster(course, roster)
-    argv = ["grade", "a2", str(export), str(single), "--course", str(course), "--workers", "2"]
+    argv = ["--project", str(a2_project), "grade", "a2", str(export), str(single),
+            "--course", str(course), "--workers", "2"]
     assert hwkit_main(argv) == 0
     out = capsys.readouterr()
     assert "2026012345/notes.pdf: not a notebook (.ipynb)" in out.err
@@ -204,7 +205,7 @@ def test_an_lms_export_zip_and_a_single_file_grade_under_their_students(a2, a2_b
 
 
 def test_runs_of_an_older_autograder_are_listed_and_regraded_only_on_request(
-        a2, a2_build, a2_solution_path, tmp_path, capsys):
+        a2, a2_build, a2_project, a2_solution_path, tmp_path, capsys):
     """After a build changed the tests: earlier results stay (listed as stale) until the TA
     asks for ``--regrade-stale``, which grades just those files again."""
     from hwkit.grading.notebook_file import sha256_of
@@ -220,7 +221,8 @@ def test_runs_of_an_older_autograder_are_listed_and_regraded_only_on_request(
             sha256=sha256_of(folder / "2026001_a2.ipynb"), autograder_sha256="an-older-build",
             status="ok", score=27.0, max_score=30.0, started_at="2026-12-01T00:00:00+00:00",
             duration_s=1.0, device="cpu"))
-    argv = ["grade", "a2", str(folder), "--course", str(course), "--workers", "1"]
+    argv = ["--project", str(a2_project), "grade", "a2", str(folder), "--course", str(course),
+            "--workers", "1"]
     assert hwkit_main(argv) == 0
     out = capsys.readouterr()
     assert "older autograder: 1 file(s)" in out.err and "2026001_a2.ipynb" in out.err
@@ -230,3 +232,47 @@ def test_runs_of_an_older_autograder_are_listed_and_regraded_only_on_request(
     with Gradebook(course / "gradebook.sqlite") as gradebook:
         (latest,) = gradebook.latest_by_submission("a2")
     assert latest.score == 30 and latest.autograder_sha256 != "an-older-build"
+
+
+def test_the_readmes_ta_loop_runs_top_to_bottom_on_a_fresh_course(a2_build, a2_project,
+                                                                 a2_solution_path, tmp_path,
+                                                                 capsys):
+    """roster → grade (per-student folders and an LMS zip) → board → reveal → similarity:
+    ends with the page, the Excel-ready grades.csv and the students' reports."""
+    import zipfile
+
+    master = a2_solution_path.read_bytes()
+    release = (a2_build.release_dir / "a2.ipynb").read_bytes()
+    folders = tmp_path / "late-batch"
+    (folders / "2026002").mkdir(parents=True)
+    (folders / "2026002" / "a2.ipynb").write_bytes(release)
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("2026001/a2.ipynb", master)
+        archive.writestr("2026003/my_a2.ipynb", master)  # a copy of a classmate's
+    roster = tmp_path / "roster.csv"
+    roster.write_text("学号,姓名,昵称\n2026001,陈明,明明\n2026002,李华,\n2026003,王芳,芳\n",
+                      encoding="utf-8")
+    course = tmp_path / "COURSE"
+    project = ["--project", str(a2_project)]
+    assert hwkit_main([*project, "roster", "import", str(roster), "--course", str(course)]) == 0
+    assert hwkit_main([*project, "grade", "a2", str(export), "--course", str(course)]) == 0
+    assert hwkit_main([*project, "grade", "a2", str(folders), "--course", str(course)]) == 0
+    assert hwkit_main([*project, "leaderboard", "--course", str(course)]) == 0
+    assert hwkit_main([*project, "leaderboard", "--course", str(course), "--reveal", "a2"]) == 2
+    assert "a2 has no held-out accuracy" in capsys.readouterr().err
+    assert hwkit_main([*project, "similarity", "a2", str(export), str(folders),
+                       "--course", str(course)]) == 0
+    board = course / "leaderboard"
+    assert (board / "leaderboard.html").is_file()
+    grades = (board / "grades.csv").read_bytes()
+    assert grades.startswith("\ufeffstudent_id".encode())
+    rows = {r["student_id"]: r for r in csv.DictReader(grades.decode("utf-8-sig").splitlines())}
+    assert (rows["2026001"]["a2"], rows["2026002"]["a2"], rows["2026003"]["a2"]) == ("30", "0",
+                                                                                     "30")
+    assert len(list((board / "reports").glob("*.md"))) == 3
+    with (course / "a2-runs.csv").open(encoding="utf-8-sig") as f:  # both batches, one file
+        assert len(list(csv.DictReader(f))) == 3
+    with (course / "similarity" / "a2" / "pairs.csv").open(encoding="utf-8-sig") as f:
+        top = next(csv.DictReader(f))
+    assert {top["first"], top["second"]} == {"2026001/a2.ipynb", "2026003/my_a2.ipynb"}

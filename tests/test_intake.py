@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hwkit.gradebook.roster import identify
+from hwkit.gradebook import Student
+from hwkit.gradebook.roster import identify, lms_aliases
 from hwkit.gradebook.submission_time import submission_time
 from hwkit.intake import MAX_NOTEBOOK_BYTES, IntakeError, collect
 
@@ -163,3 +164,59 @@ def test_unpacking_again_reuses_the_files(tmp_path):
     os.utime(first, ns=(stamp, stamp))
     again = collect([export], tmp_path / "unpacked").entries[0].path
     assert again == first and again.stat().st_mtime_ns == stamp
+
+
+# The LMS exports the module docstring documents, each as the platform lays it out.
+ROSTER = [Student("2026012345", "张三", lms_id="48213"), Student("2026012346", "李四",
+                                                              lms_id="lisi_2026")]
+
+
+def _student(name: str) -> str | None:
+    return identify(name, "", {s.student_id for s in ROSTER}, lms_aliases(ROSTER)).student_id
+
+
+def test_canvas_download_names_files_by_the_canvas_user_id(tmp_path):
+    export = _zip(tmp_path / "submissions.zip", {
+        "zhangsan_48213_9001_a2.ipynb": NOTEBOOK,
+        "zhangsan_LATE_48213_9002_a2-1.ipynb": NOTEBOOK,
+    })
+    names = _names(collect([export], tmp_path / "unpacked"))
+    assert [_student(n) for n in names] == ["2026012345", "2026012345"]
+
+
+def test_moodle_download_folders_carry_the_participant_id(tmp_path):
+    export = _zip(tmp_path / "moodle.zip", {
+        "Zhang San_48213_assignsubmission_file_/a2.ipynb": NOTEBOOK,
+        "Li Si_lisi_2026_assignsubmission_file_/作业.ipynb": NOTEBOOK,
+        "Wang Wu_77777_assignsubmission_file_/a2.ipynb": NOTEBOOK,  # not on the roster
+    })
+    names = _names(collect([export], tmp_path / "unpacked"))
+    assert [_student(n) for n in names] == ["2026012346", None, "2026012345"]  # by name
+
+
+def test_open_edx_folders_are_usernames(tmp_path):
+    folder = tmp_path / "ora-export"
+    _write(folder / "lisi_2026" / "a2.ipynb")
+    (name,) = _names(collect([folder], tmp_path / "unpacked"))
+    assert _student(name) == "2026012346"
+
+
+def test_gradescope_export_folders_become_the_submitters_ids(tmp_path):
+    metadata = (
+        "submission_1001:\n  :submitters:\n  - :name: 张三\n    :sid: '2026012345'\n"
+        "    :email: zs@example.edu\n  :created_at: 2026-12-05 15:30:00 +0800\n"
+        "submission_1002:\n  :submitters:\n  - :name: 李四\n    :sid: '2026012346'\n"
+    )
+    export = _zip(tmp_path / "gradescope.zip", {
+        "assignment_77_export/submission_1001/a2.ipynb": NOTEBOOK,
+        "assignment_77_export/submission_1002/a2.ipynb": NOTEBOOK,
+        "assignment_77_export/submission_metadata.yml": metadata.encode(),
+    })
+    intake = collect([export], tmp_path / "unpacked")
+    assert _names(intake) == ["2026012345/a2.ipynb", "2026012346/a2.ipynb"]
+    assert intake.not_graded == []  # the metadata file is read, not reported
+    unzipped = tmp_path / "unzipped"
+    with zipfile.ZipFile(export) as archive:
+        archive.extractall(unzipped)
+    again = collect([unzipped], tmp_path / "unpacked2")
+    assert _names(again) == ["2026012345/a2.ipynb", "2026012346/a2.ipynb"]

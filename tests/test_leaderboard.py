@@ -534,3 +534,17 @@ def test_a_withdrawn_submission_leaves_the_board_until_it_is_restored(course, ca
     book.close()
     assert next(s for s in board.boards[0].standings if s.student_id == "2026001").submissions == 2
     assert log == ["withdraw", "restore"]
+
+
+def test_the_first_roster_import_writes_a_course_toml_to_edit(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id\n2026001\n", encoding="utf-8")
+    course = tmp_path / "new"
+    assert hwkit_main(["roster", "import", str(roster), "--course", str(course)]) == 0
+    assert f"course: wrote {course / 'course.toml'}" in capsys.readouterr().out
+    text = (course / "course.toml").read_text(encoding="utf-8")
+    assert "[assignments.a1]" in text and "# [late]" in text
+    (course / "course.toml").write_text("[course]\nname = 'mine'\n", encoding="utf-8")
+    assert hwkit_main(["roster", "import", str(roster), "--course", str(course)]) == 0
+    assert "course: wrote" not in capsys.readouterr().out  # an edited one is never replaced
+    assert (course / "course.toml").read_text(encoding="utf-8") == "[course]\nname = 'mine'\n"

@@ -193,3 +193,38 @@ def test_course_settings_parse_deadlines_to_utc_and_reject_bad_values():
     for text, says in bad:
         with pytest.raises(CourseConfigError, match=says):
             parse_config(text, "c.toml")
+
+
+def test_the_lms_id_column_is_read_kept_and_checked(tmp_path):
+    from hwkit.gradebook import Gradebook
+
+    good = tmp_path / "roster.csv"
+    good.write_text("学号,姓名,平台账号\n2026001,陈明,48213\n2026002,李华,\n", encoding="utf-8")
+    students = read_roster_csv(good)
+    assert [s.lms_id for s in students] == ["48213", ""]
+    with Gradebook(tmp_path / "gradebook.sqlite") as book:
+        book.import_roster(students)
+        assert [s.lms_id for s in book.roster()] == ["48213", ""]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("student_id,lms_id\n2026001,a b;c\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="line 2: lms_id"):
+        read_roster_csv(bad)
+
+
+def test_a_roster_table_made_before_lms_ids_gains_the_column(tmp_path):
+    import sqlite3
+
+    from hwkit.gradebook import Gradebook, Student
+
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE roster (student_id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT "
+                 "'', nickname TEXT NOT NULL DEFAULT '', grp TEXT NOT NULL DEFAULT '', "
+                 "show_name INTEGER NOT NULL DEFAULT 0)")
+    conn.execute("INSERT INTO roster (student_id, name) VALUES ('2026001', '陈明')")
+    conn.commit()
+    conn.close()
+    with Gradebook(path) as book:
+        assert book.roster() == [Student("2026001", "陈明")]
+        book.import_roster([Student("2026002", lms_id="x1")])
+        assert book.roster()[1].lms_id == "x1"

@@ -11,13 +11,16 @@ from datetime import UTC, datetime
 
 @dataclass(frozen=True)
 class Student:
-    """One roster line. show_name: the student allows their real name on the public board."""
+    """One roster line. show_name: the student allows their real name on the public board;
+    lms_id: the student's id on the LMS whose exports name files by it (Canvas user id, Moodle
+    participant id, Open edX username), "" when exports use the student id."""
 
     student_id: str
     name: str = ""
     nickname: str = ""
     group: str = ""
     show_name: bool = False
+    lms_id: str = ""
 
 
 class CourseRecords:
@@ -25,13 +28,14 @@ class CourseRecords:
 
     def import_roster(self, students: Iterable[Student]) -> int:
         """Add or update roster lines (keyed by student id) in one transaction; returns how many."""
-        rows = [(s.student_id, s.name, s.nickname, s.group, int(s.show_name)) for s in students]
+        rows = [(s.student_id, s.name, s.nickname, s.group, int(s.show_name), s.lms_id)
+                for s in students]
         with self._conn:
             self._conn.executemany(
-                "INSERT INTO roster (student_id, name, nickname, grp, show_name) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(student_id) DO UPDATE SET "
+                "INSERT INTO roster (student_id, name, nickname, grp, show_name, lms_id) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(student_id) DO UPDATE SET "
                 "name = excluded.name, nickname = excluded.nickname, grp = excluded.grp, "
-                "show_name = excluded.show_name",
+                "show_name = excluded.show_name, lms_id = excluded.lms_id",
                 rows,
             )
         return len(rows)
@@ -52,10 +56,9 @@ class CourseRecords:
 
     def roster(self) -> list[Student]:
         """The roster, by student id."""
-        rows = self._conn.execute(
-            "SELECT student_id, name, nickname, grp, show_name FROM roster ORDER BY student_id"
-        )
-        return [Student(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+        rows = self._conn.execute("SELECT student_id, name, nickname, grp, show_name, lms_id "
+                                  "FROM roster ORDER BY student_id")
+        return [Student(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
 
     def reveal(self, assignment: str, who: str = "", detail: str = "") -> str:
         """Mark ``assignment``'s private part as revealed (idempotent; a first reveal is

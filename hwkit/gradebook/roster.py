@@ -3,7 +3,8 @@
 ``read_roster_csv`` reads the TA's roster (UTF-8, with or without Excel's BOM): a header row,
 then one student per row. Columns (English or Chinese header; only the id is required):
 ``student_id``/``学号``, ``name``/``姓名``, ``nickname``/``昵称``, ``group``/``班级``,
-``show_name``/``公开姓名`` (yes/1/true: the student allows their name on the board).
+``show_name``/``公开姓名`` (yes/1/true: the student allows their name on the board),
+``lms_id``/``平台账号`` (the id the LMS's exports name files by, when it is not the student id).
 
 ``identify`` files a submission under a student by its name as the LMS made it, never by
 what the notebook says (a classmate could write anyone's id into their own file):
@@ -13,6 +14,9 @@ what the notebook says (a classmate could write anyone's id into their own file)
 - with a roster: the folder when it is a roster id, else the longest roster id the file name
   starts with followed by ``_``, ``-``, ``.`` or a space; else no one (reported, never
   dropped; a ``STUDENT_ID`` naming a roster student is quoted there as a claim to check)
+- with a roster whose lines carry ``lms_id``: else the one student whose LMS id is a whole
+  word of the path (between ``_ - . /`` or spaces: ``zhangsan_48213_a2.ipynb``,
+  ``Zhang San_48213_assignsubmission_file_/a2.ipynb``)
 - without a roster: the folder, else the file name up to its first ``_``
 - the notebook's ``STUDENT_ID`` (``student_field``) only raises a flag for the TA when it
   disagrees with the name; it never moves a submission
@@ -35,6 +39,7 @@ HEADER_ALIASES = {
     "nickname": ("nickname", "昵称"),
     "group": ("group", "班级", "组"),
     "show_name": ("show_name", "公开姓名"),
+    "lms_id": ("lms_id", "lms id", "platform_id", "平台账号"),
 }
 TRUE_WORDS = {"1", "yes", "y", "true", "是"}
 ID_FIELD = "STUDENT_ID"
@@ -94,9 +99,13 @@ def read_roster_csv(path: Path) -> list[Student]:
                 f"{path}, line {number}: student id {student_id} already on line {seen[student_id]}"
             )
         seen[student_id] = number
+        lms_id = cell("lms_id")
+        if lms_id and not ID_PATTERN.match(lms_id):
+            raise RosterError(f"{path}, line {number}: lms_id {lms_id!r} has characters other "
+                              "than letters, digits, '_', '-', '.'")
         students.append(
             Student(student_id, cell("name"), cell("nickname"), cell("group"),
-                    cell("show_name").lower() in TRUE_WORDS)
+                    cell("show_name").lower() in TRUE_WORDS, lms_id)
         )
     return students
 
@@ -153,12 +162,33 @@ def _field_flag(field: str, student_id: str, how: str) -> str:
             f"filed under {student_id}")
 
 
-def identify(submission: str, field: str, ids: set[str] | None) -> Identity:
+def lms_aliases(students) -> dict[str, str]:
+    """LMS id → student id, for the roster lines that have one."""
+    return {s.lms_id: s.student_id for s in students if s.lms_id}
+
+
+_WORD_BREAK = r"[_\-.\s/]"
+
+
+def _by_lms_id(submission: str, aliases: dict[str, str]) -> str | None:
+    """The one student whose LMS id stands in ``submission`` between word breaks (or at
+    either end); ids without a break inside are looked up as words, the others scanned."""
+    words = set(re.split(f"{_WORD_BREAK}+", submission))
+    found = {aliases[word] for word in words if word in aliases}
+    for alias in (a for a in aliases if re.search(_WORD_BREAK, a)):
+        if re.search(f"(?:^|{_WORD_BREAK}){re.escape(alias)}(?:$|{_WORD_BREAK})", submission):
+            found.add(aliases[alias])
+    return found.pop() if len(found) == 1 else None
+
+
+def identify(submission: str, field: str, ids: set[str] | None,
+             aliases: dict[str, str] | None = None) -> Identity:
     """Whose ``submission`` is (see the module docstring).
 
     - submission: the file name, or a path relative to the submissions folder ("/"-separated)
     - field: ``student_field`` of the notebook ("" when none)
     - ids: the roster's student ids, or None when there is no roster
+    - aliases: ``lms_aliases`` of the roster (LMS id → student id)
     """
     parts = submission.split("/")
     folder, name = (parts[0], parts[-1]) if len(parts) > 1 else ("", submission)
@@ -178,6 +208,9 @@ def identify(submission: str, field: str, ids: set[str] | None) -> Identity:
         return Identity(folder, "folder", "; ".join(f for f in flags if f))
     if by_name is not None:
         return Identity(by_name, "file name", _field_flag(field, by_name, "file name"))
+    by_lms = _by_lms_id(submission, aliases) if aliases else None
+    if by_lms is not None:
+        return Identity(by_lms, "LMS id", _field_flag(field, by_lms, "LMS id"))
     where = "the folder is not a roster student id and " if folder else ""
     reason = f"{where}the file name does not start with a roster student id"
     if field in ids:

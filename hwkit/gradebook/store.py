@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS roster (
     name TEXT NOT NULL DEFAULT '',
     nickname TEXT NOT NULL DEFAULT '',
     grp TEXT NOT NULL DEFAULT '',
-    show_name INTEGER NOT NULL DEFAULT 0
+    show_name INTEGER NOT NULL DEFAULT 0,
+    lms_id TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS reveals (
     assignment TEXT PRIMARY KEY,
@@ -162,6 +163,9 @@ class Gradebook(CourseRecords):
             for column in added:
                 self._conn.execute(f"ALTER TABLE runs ADD COLUMN {column}")
             self._conn.executescript(_SCHEMA)
+            roster = {r[1] for r in self._conn.execute("PRAGMA table_info(roster)")}
+            if "lms_id" not in roster:  # a roster made before LMS ids
+                self._conn.execute("ALTER TABLE roster ADD COLUMN lms_id TEXT NOT NULL DEFAULT ''")
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def __enter__(self) -> "Gradebook":

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hwkit.assignments import ASSIGNMENTS, Assignment
-from hwkit.course import CourseConfig, load_config
+from hwkit.course import FILE_NAME, CourseConfig, load_config
 from hwkit.gradebook import Gradebook
 from hwkit.gradebook.roster import read_roster_csv
 from hwkit.leaderboard.exports import (
@@ -36,6 +36,7 @@ from hwkit.leaderboard.exports import (
 from hwkit.leaderboard.page import write_page
 from hwkit.leaderboard.standings import Board, build_board
 from hwkit.leaderboard.view import public_view
+from hwkit.project import project_root
 
 GRADEBOOK_NAME = "gradebook.sqlite"
 
@@ -79,6 +80,21 @@ def who_am_i() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name for this uid (a container)
         return f"uid {os.getuid()}"
+
+
+def ensure_course_settings(course_dir: Path) -> Path | None:
+    """Write ``<course>/course.toml`` (the project's, to edit) when the course has none;
+    returns its path when it was written."""
+    target = Path(course_dir) / FILE_NAME
+    if target.exists():
+        return None
+    source = project_root() / FILE_NAME
+    text = source.read_text(encoding="utf-8") if source.is_file() else "[course]\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("# 本课程的设置（从项目的 course.toml 复制）/ This course's settings, copied "
+                      "from the project's: edit the deadlines and [late].\n" + text,
+                      encoding="utf-8")
+    return target
 
 
 def import_roster(course_dir: Path, roster_csv: Path,

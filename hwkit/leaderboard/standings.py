@@ -27,7 +27,7 @@ from datetime import datetime
 from hwkit.assignments import Assignment
 from hwkit.course import CourseConfig, LatePolicy
 from hwkit.gradebook import Student
-from hwkit.gradebook.roster import identify
+from hwkit.gradebook.roster import identify, lms_aliases
 from hwkit.gradebook.submission_time import name_time_flag, stamp_in_name
 from hwkit.results import HeldOutAccuracy, SubmissionResult
 
@@ -194,6 +194,7 @@ def file_submissions(
     ``hwkit.gradebook.roster.identify``); the files no one could be found for; the filed ones a TA
     should check."""
     ids = set(roster) if roster is not None else None
+    aliases = lms_aliases(roster.values()) if roster else None
     by_student: dict[str, list[Submission]] = {}
     unmatched, flagged = [], []
     for result in runs:
@@ -201,7 +202,7 @@ def file_submissions(
             unmatched.append(Unmatched(assignment.id, result.submission, result.student_field,
                                        result.status.text))
             continue
-        identity = identify(result.submission, result.student_field, ids)
+        identity = identify(result.submission, result.student_field, ids, aliases)
         flags = [identity.flag, name_time_flag(result.submission, result.file_time, deadline)]
         flag = "; ".join(f for f in flags if f)
         if identity.student_id is None:
