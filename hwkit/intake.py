@@ -8,10 +8,11 @@ An input is a folder, a zip, or a single file; an LMS export is usually one of t
 - one sub-folder per student (``2026012345/a2.ipynb``): the notebooks in it, at any depth,
   are submissions named by their path (``hwkit.gradebook.roster.identify`` reads the student
   from the folder); the other files there are listed as not graded;
-- a zip of either shape, or a folder holding zips (one per student, ``2026012345.zip``): the
-  zip is unpacked under ``unpack_dir`` (bounded: member count, sizes, no path outside it) and
-  read as a folder; a zip whose members are all at its top level is named after the zip
-  (``2026012345.zip: a2.ipynb`` → ``2026012345/a2.ipynb``).
+- a zip of either shape given directly, or a folder holding zips (one per student,
+  ``2026012345.zip``): the zip is unpacked under ``unpack_dir`` (bounded: member count, sizes,
+  no path outside it) and read as a folder; a zip inside a folder is always named after
+  itself (``2026012345.zip: a2.ipynb`` → ``2026012345/a2.ipynb``), so a student's own zip
+  cannot file notebooks under someone else's folder name.
 
 The platforms' "download all" exports (each tested in ``tests/test_intake.py``):
 
@@ -32,6 +33,7 @@ raised, so one bad zip does not stop the batch.
 
 import hashlib
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +50,9 @@ MAX_NOTEBOOK_BYTES = 64 << 20  # a notebook larger than this is not unpacked (re
 MAX_UNPACKED_BYTES = 8 << 30   # all notebooks of one zip, together
 MAX_ZIP_DEPTH = 2              # a zip inside a zip is read; a zip inside that is reported
 GRADESCOPE_METADATA = "submission_metadata.yml"  # whose each submission_<n>/ folder is
+# Where that file is believed: the root of what the TA gave, or Gradescope's export folder in it
+# (never inside a student's folder or zip, which a student could fill with a forged one).
+GRADESCOPE_EXPORT = re.compile(r"^assignment_\d+_export$")
 MAX_METADATA_BYTES = 16 << 20
 
 
@@ -144,7 +149,8 @@ def _walk_subfolder(folder: Path, prefix: str, unpack_dir: Path, intake: Intake,
         elif _is_notebook_name(child.name) and child.is_file():
             intake.entries.append(Entry(name, child))
             found += 1
-        elif child.name == GRADESCOPE_METADATA and child.stat().st_size <= MAX_METADATA_BYTES:
+        elif (child.name == GRADESCOPE_METADATA and GRADESCOPE_EXPORT.match(prefix)
+              and child.stat().st_size <= MAX_METADATA_BYTES):
             intake.gradescope[prefix] = gradescope_students(
                 child.read_text(encoding="utf-8", errors="replace"))
         else:
@@ -168,10 +174,12 @@ def _safe_member_name(name: str) -> str | None:
 
 
 def _unpack(zip_path: Path, label: str, prefix: str, unpack_dir: Path, intake: Intake,
-            depth: int, export: bool = False) -> int:
+            depth: int, trusted: bool = False) -> int:
     """Unpack ``zip_path``'s notebooks (and zips) under ``unpack_dir`` and list them, named
-    ``prefix/<member>``; returns how many submissions were found. ``export``: a zip whose
-    members lie in folders is a whole export, its members named without the prefix."""
+    ``prefix/<member>``; returns how many submissions were found. ``trusted``: the zip is what
+    the TA gave (an LMS export): a zip whose members lie in folders is a whole export, its
+    members named without a prefix, and its Gradescope metadata is read. A zip found inside a
+    folder may be a student's own upload: always named after itself, its metadata ignored."""
     if depth >= MAX_ZIP_DEPTH:
         intake.not_graded.append((label, "a zip nested too deep"))
         return 0
@@ -189,7 +197,7 @@ def _unpack(zip_path: Path, label: str, prefix: str, unpack_dir: Path, intake: I
     folder = unpack_dir / digest
     names = [_safe_member_name(i.filename) for i in infos]
     at_top = all(n is not None and "/" not in n for n in names)
-    named = "" if export and not at_top else prefix
+    named = "" if trusted and not at_top else prefix
     found, unpacked = 0, 0
     with archive:
         for index, (info, member) in enumerate(zip(infos, names, strict=True)):
@@ -200,8 +208,8 @@ def _unpack(zip_path: Path, label: str, prefix: str, unpack_dir: Path, intake: I
             if any(_hidden(part) for part in member.split("/")):
                 continue
             name = _join(named, member)
-            if PurePosixPath(member).name == GRADESCOPE_METADATA:
-                if info.file_size <= MAX_METADATA_BYTES:
+            if PurePosixPath(member).name == GRADESCOPE_METADATA and trusted and depth == 0:
+                if info.file_size <= MAX_METADATA_BYTES and member.count("/") <= 1:
                     folder_of = str(PurePosixPath(name).parent)
                     intake.gradescope["" if folder_of == "." else folder_of] = (
                         gradescope_students(archive.read(info).decode("utf-8", "replace")))
@@ -267,7 +275,7 @@ def collect(inputs: list[Path], unpack_dir: Path) -> Intake:
         if given.is_dir():
             _read_folder(given, unpack_dir, intake)
         elif _is_zip(given):
-            _unpack(given, given.name, "", unpack_dir, intake, 0)
+            _unpack(given, given.name, "", unpack_dir, intake, 0, trusted=True)
         elif given.exists() or given.is_symlink():
             intake.entries.append(Entry(given.name, given))
         else:
@@ -303,8 +311,7 @@ def _read_folder(folder: Path, unpack_dir: Path, intake: Intake) -> None:
             if not _walk_subfolder(child, child.name, unpack_dir, intake, 0):
                 intake.entries.append(Entry(child.name, child))  # graded as an error: said
         elif _is_zip(child):
-            _unpack(child, child.name, child.name[: -len(ZIP_SUFFIX)], unpack_dir, intake, 0,
-                    export=True)
+            _unpack(child, child.name, child.name[: -len(ZIP_SUFFIX)], unpack_dir, intake, 0)
         elif child.name == GRADESCOPE_METADATA and child.stat().st_size <= MAX_METADATA_BYTES:
             intake.gradescope[""] = gradescope_students(
                 child.read_text(encoding="utf-8", errors="replace"))

@@ -80,8 +80,9 @@ def test_per_student_zips_in_a_folder_are_named_after_the_zip(tmp_path):
     _zip(folder / "whole-export.zip", {"2026012346/a2.ipynb": NOTEBOOK})
     _write(folder / "2026012347_a2.ipynb")
     intake = collect([folder], tmp_path / "unpacked")
-    assert _names(intake) == ["2026012345/a2.ipynb", "2026012346/a2.ipynb",
-                              "2026012347_a2.ipynb"]  # sorted by name, whatever held them
+    # a zip inside the folder may be a student's own upload: named after itself, always
+    assert _names(intake) == ["2026012345/a2.ipynb", "2026012347_a2.ipynb",
+                              "whole-export/2026012346/a2.ipynb"]
 
 
 def test_a_zip_of_zips_is_read_one_level_deep(tmp_path):
@@ -107,7 +108,7 @@ def test_a_hostile_zip_writes_nothing_outside_and_stops_nothing(tmp_path):
     _write(folder / "2026012345_a2.ipynb")
     unpacked = tmp_path / "unpacked"
     intake = collect([folder], unpacked)
-    assert _names(intake) == ["2026012345_a2.ipynb", "x" * 300 + ".ipynb"]
+    assert _names(intake) == ["2026012345_a2.ipynb", "evil/" + "x" * 300 + ".ipynb"]
     reasons = dict(intake.not_graded)
     assert reasons["evil.zip/../../escape.ipynb"] == "a path outside the zip"
     assert reasons["evil.zip//etc/abs.ipynb"] == "a path outside the zip"
@@ -220,3 +221,21 @@ def test_gradescope_export_folders_become_the_submitters_ids(tmp_path):
         archive.extractall(unzipped)
     again = collect([unzipped], tmp_path / "unpacked2")
     assert _names(again) == ["2026012345/a2.ipynb", "2026012346/a2.ipynb"]
+
+
+def test_a_students_own_zip_or_folder_cannot_file_a_notebook_under_a_classmate(tmp_path):
+    """The attack: 2026012345 uploads a zip (or files) laid out like another student's folder
+    or a Gradescope export naming 2026012346; everything stays under 2026012345's name."""
+    forged = (b"submission_1:\n  :submitters:\n  - :sid: '2026012346'\n")
+    folder = tmp_path / "subs"
+    _zip(folder / "2026012345.zip", {
+        "2026012346/a2.ipynb": NOTEBOOK,
+        "assignment_1_export/submission_metadata.yml": forged,
+        "assignment_1_export/submission_1/a2.ipynb": NOTEBOOK,
+    })
+    _write(folder / "2026012345" / "submission_metadata.yml", forged)
+    _write(folder / "2026012345" / "submission_1" / "a2.ipynb")
+    intake = collect([folder], tmp_path / "unpacked")
+    assert all(name.startswith("2026012345/") for name in _names(intake)), _names(intake)
+    assert all(_student(name) == "2026012345" for name in _names(intake))
+    assert ("2026012345/submission_metadata.yml", "not a notebook (.ipynb)") in intake.not_graded
