@@ -24,6 +24,7 @@ import nbformat
 from hwkit.gradebook import Gradebook
 from hwkit.gradebook.roster import identify, lms_aliases, student_field
 from hwkit.gradebook.submission_time import submission_time
+from hwkit.grading.notebook_file import read_notebook
 from hwkit.intake import UNPACK_FOLDER, collect
 from hwkit.textsafe import csv_cell
 
@@ -31,7 +32,6 @@ BEGIN, END = "<!-- BEGIN QUESTION -->", "<!-- END QUESTION -->"
 ANSWER_TAG = "otter_answer_cell"
 PLACEHOLDER = "_Type your answer here, replacing this text._"
 SCORES_COLUMNS = ("student_id", "submission", "question", "answer", "score")
-MAX_NOTEBOOK_BYTES = 32 << 20
 MAX_ANSWER_CHARS = 20_000
 
 
@@ -73,15 +73,6 @@ class ReviewOutput:
     unmatched: list[str]
 
 
-def _read(path: Path):
-    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        return None
-    try:
-        return nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
-    except Exception:  # not a notebook: nothing to review (grading says why)
-        return None
-
-
 def export_review(assignment_id: str, inputs: list[Path], course_dir: Path,
                   release_notebook: Path) -> ReviewOutput:
     """Write answers.html and scores.csv for the written questions of ``release_notebook``
@@ -96,7 +87,7 @@ def export_review(assignment_id: str, inputs: list[Path], course_dir: Path,
     latest: dict[str, tuple[str, str, dict[str, str]]] = {}
     unmatched = []
     for entry in intake.entries:
-        notebook = _read(entry.path)
+        notebook, _ = read_notebook(entry.path)  # not a notebook: grading says why
         if notebook is None:
             continue
         who = identify(entry.name, student_field(notebook), ids, aliases).student_id

@@ -87,6 +87,12 @@ def parse_notebook(data: bytes) -> tuple[nbformat.NotebookNode | None, str]:
     return notebook, ""
 
 
+def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
+    """``read_submission`` then ``parse_notebook``: (notebook, "") or (None, why not)."""
+    data, problem = read_submission(path)
+    return (None, problem) if problem else parse_notebook(data)
+
+
 def assignment_of(notebook: nbformat.NotebookNode | None) -> str:
     """The assignment a release notebook says it is (otter's metadata), or ""."""
     otter = (notebook or {}).get("metadata", {}).get("otter", {})

@@ -20,13 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
 
+from hwkit.grading.notebook_file import read_notebook
+
 NOISE_TOKENS = 25        # copydetect's noise threshold: shorter shared runs are not counted
 WINDOW = 1               # winnow window (1: every k-gram; copydetect's default)
-MAX_NOTEBOOK_BYTES = 32 << 20
 MAX_CODE_CHARS = 200_000
 COMMON_FRACTION = 0.5    # a fingerprint in more than this share of notebooks is "common"
 
@@ -60,16 +60,11 @@ class Corpus:
 def notebook_code(path: Path) -> str:
     """The notebook's code cells in order, joined by blank lines, without ``%``/``!`` lines.
 
-    Raises ValueError (with why) when the file is too large or not a notebook."""
-    if path.is_symlink() or not path.is_file():
-        raise ValueError("not a regular file")
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        raise ValueError(f"larger than {MAX_NOTEBOOK_BYTES >> 20} MiB")
-    try:
-        notebook = nbformat.reads(path.read_text(encoding="utf-8", errors="replace"),
-                                  as_version=4)
-    except Exception as error:  # nbformat raises many kinds for a bad file
-        raise ValueError(f"not a notebook ({type(error).__name__})") from None
+    Raises ValueError (with why) when the file cannot be read or is not a notebook (the
+    grader's own bounded reader, ``hwkit.grading.notebook_file.read_notebook``)."""
+    notebook, problem = read_notebook(path)
+    if notebook is None:
+        raise ValueError(problem)
     cells = []
     for cell in notebook.get("cells", []):
         source = cell.get("source", "") if isinstance(cell, dict) else ""
