@@ -35,6 +35,7 @@ def _build(args: argparse.Namespace) -> int:
         output = build(assignment, run_tests=not args.no_run_tests)
         print(f"  student release → {output.release_dir}")
         print(f"  autograder zip  → {output.autograder_zip}")
+        print(f"  student bundle  → {output.student_zip}")
     return 0
 
 

@@ -29,3 +29,34 @@ def test_a1_training_is_the_masters_given_helpers():
     in_module = _functions(MODULE.read_text(encoding="utf-8"))
     for name in HELPERS:
         assert in_module[name] == in_master[name], f"{name} differs from the A1 master's"
+
+
+def test_under_grading_the_notebooks_own_runs_shrink_but_a_tests_retraining_does_not(
+        monkeypatch):
+    from hwkit.notebook_budget import GRADING_EPOCHS, exact_epochs, notebook_epochs
+
+    monkeypatch.delenv("HWKIT_GRADING", raising=False)
+    assert notebook_epochs(15) == 15  # a student's machine, bare otter run
+    monkeypatch.setenv("HWKIT_GRADING", "1")
+    assert notebook_epochs(15) == GRADING_EPOCHS < 15
+    with exact_epochs():
+        assert notebook_epochs(15) == 15
+    assert notebook_epochs(15) == GRADING_EPOCHS
+
+
+def test_the_grading_kernel_environment_marks_grading(tmp_path):
+    from hwkit.grading.env import kernel_env
+
+    assert kernel_env(tmp_path, "", 1)["HWKIT_GRADING"] == "1"
+
+
+def test_the_retraining_uses_the_notebooks_split():
+    """The public check scores the hidden test's retraining on the notebook's validation
+    digits: the kit's split must be the master's (test_fraction 1/12, seed SEED = 2017)."""
+    from hwkit.assignments.a1.training import VALIDATION_FRACTION
+    from hwkit.datasets.mnist import SPLIT_SEED
+
+    source = "\n".join(c.source for c in nbformat.read(get_assignment("a1").master,
+                                                        as_version=4).cells)
+    assert "test_fraction=1 / 12, seed=SEED" in source and "SEED = 2017" in source
+    assert (VALIDATION_FRACTION, SPLIT_SEED) == (1 / 12, 2017)

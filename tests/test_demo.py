@@ -16,7 +16,7 @@ def test_demo_grades_a_small_cohort_and_writes_the_leaderboard(tmp_path):
     report, board = run_demo(get_assignment(DEMO_ASSIGNMENT), tmp_path, workers=2, say=said.append)
     assert len(report.results) == 7
     a2 = next(b for b in board.board.boards if b.assignment.id == "a2")
-    # Three full marks: on time Dec 3, on time Dec 10, late Dec 21; then 19; then 6 (whose
+    # Three full marks: on time Dec 3, on time Dec 10, late Dec 21; then 24; then 6 (whose
     # second, better-scoring try counts: the latest counts).
     assert [s.student_id for s in a2.standings] == ["2026002", "2026005", "2026004", "2026003",
                                                      "2026001"]
@@ -30,5 +30,5 @@ def test_demo_grades_a_small_cohort_and_writes_the_leaderboard(tmp_path):
         assert student_id not in html and name not in html
     with board.grades_csv.open(encoding="utf-8-sig") as f:
         assert {r["student_id"]: r["a2"] for r in csv.DictReader(f)} == {
-            "2026001": "6", "2026002": "30", "2026003": "19", "2026004": "30", "2026005": "30"
+            "2026001": "6", "2026002": "30", "2026003": "24", "2026004": "30", "2026005": "30"
         }

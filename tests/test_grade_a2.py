@@ -18,8 +18,9 @@ from .conftest import release_with_code
 pytestmark = pytest.mark.e2e
 
 FORWARD_QUESTIONS_CASES = {"q2 - 1", "q2 - 2", "q3 - 1", "q3 - 2", "q3 - 3"}
-BROKEN_FORWARD_FAILS = {"q3 - 1", "q3 - 2", "q3 - 3", "q4 - 1", "q4 - 4", "q5 - 4",
-                        "q6 - 1", "q6 - 2", "q6 - 3", "q6 - 4"}
+# q3's cases, and the cases that call the notebook's forward: the gradient check and q6's
+# public check (q4 and q6's hidden cases use a correct forward of their own: issue 16)
+BROKEN_FORWARD_FAILS = {"q3 - 1", "q3 - 2", "q3 - 3", "q5 - 4", "q6 - 1"}
 MEMORY_HOG = "import numpy as np\nhog = np.ones(20 * 1024**3 // 8)  # 20 GB"
 
 
@@ -70,7 +71,7 @@ def test_syntax_error_loses_only_what_it_breaks(graded, manifest):
     result = graded[3]["broken_forward.ipynb"]
     failed = {t.name for t in result.tests if not t.passed}
     assert failed == BROKEN_FORWARD_FAILS
-    assert result.score == 30 - points_of(manifest, BROKEN_FORWARD_FAILS) == 19
+    assert result.score == 30 - points_of(manifest, BROKEN_FORWARD_FAILS) == 24
     assert result.status.text.startswith("error: SyntaxError")
     q3 = [t.message for t in result.tests if t.question == "q3"]
     assert all("the cell defining forward, cross_entropy has a syntax error" in m for m in q3)
@@ -105,7 +106,7 @@ def test_feedback_names_failed_hidden_tests_without_their_source(graded):
     text = (out / "feedback" / "forward_only.md").read_text(encoding="utf-8")
     assert "q4 - 2" in text and "not attempted" in text
     broken = (out / "feedback" / "broken_forward.md").read_text(encoding="utf-8")
-    assert "train/predict: training accuracy" in broken  # q6 - 3's author message
+    assert "must give errors > 1e-2" in broken  # q5 - 4's author message
     for leak in ("a2_reference", "_ref.", "default_rng(", "np.allclose", ">>>"):
         assert leak not in text and leak not in broken
 

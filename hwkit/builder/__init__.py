@@ -10,7 +10,10 @@ The steps, in order (each a small function of its own module):
 4. the zip to ``autograder/dist/<id>/``, its ``run_otter.py`` replaced by one that adds
    Gradescope leaderboard entries (``gradescope``), and ``manifest.json``
    (``hwkit.autograder.manifest``): the one contract with ``hwkit grade``;
-5. with ``run_tests``, ``check.check_solution``: the solution graded the way ``hwkit grade``
+5. ``student_bundle.build_student_bundle``: ``<id>-student.zip`` beside it for the LMS, the
+   release plus a ``requirements.txt`` and, for an assignment that imports the kit, a wheel of
+   only the ``hwkit`` modules its notebook needs;
+6. with ``run_tests``, ``check.check_solution``: the solution graded the way ``hwkit grade``
    grades, refused unless it passes every case.
 """
 
@@ -28,6 +31,7 @@ from hwkit.builder.check import check_solution
 from hwkit.builder.gradescope import add_gradescope_leaderboard
 from hwkit.builder.master import BuildError, question_functions, stage_master
 from hwkit.builder.otter_assign import run_otter_assign, stabilise_cell_ids
+from hwkit.builder.student_bundle import build_student_bundle
 from hwkit.course import load_config
 
 __all__ = ["BuildError", "BuildOutput", "build"]
@@ -38,6 +42,7 @@ class BuildOutput:
     release_dir: Path
     autograder_zip: Path
     manifest_path: Path
+    student_zip: Path
 
 
 def case_records(autograder_zip: Path) -> tuple[CaseRecord, ...]:
@@ -93,6 +98,7 @@ def build(
         shutil.copy2(dist / "autograder" / assignment.master.name, solution)
     manifest_path = autograder_dir / MANIFEST_NAME
     write_manifest(assignment, master, zip_path, manifest_path)
+    student_zip = build_student_bundle(assignment, release_dir, autograder_dir)
     if run_tests:
         check_solution(assignment, autograder_dir, solution)
-    return BuildOutput(release_dir, zip_path, manifest_path)
+    return BuildOutput(release_dir, zip_path, manifest_path, student_zip)

@@ -132,6 +132,11 @@ class _Rewrite(ast.NodeTransformer):
             node.id = f"_{node.id}"
         return node
 
+    def visit_FunctionDef(self, node: ast.FunctionDef):  # a helper the case defines
+        if node.name in self.bound and not node.name.startswith("_"):
+            node.name = f"_{node.name}"
+        return self.generic_visit(node)
+
     def visit_arg(self, node: ast.arg):
         if node.arg in self.bound and not node.arg.startswith("_"):
             node.arg = f"_{node.arg}"

@@ -113,3 +113,18 @@ def activation_name(layer: dict) -> str | None:
         return ACTIVATION_LAYERS[kind]
     has_activation = layer.get("activation_function") is not None
     return "unknown" if has_activation or kind in ("Dense", "Activation") else None
+
+
+def dense_activations(description: dict) -> list[str | None]:
+    """The non-linearity after each Dense layer of a described chain, in order: the Dense's own
+    (``activation_name``) or, when it has none, that of the activation layers right after it
+    (``Dense(256)`` then ``ReLU()`` is a ReLU layer too); None where there is none."""
+    found: list[str | None] = []
+    for layer in description.get("layers", []) if isinstance(description, dict) else []:
+        kind = layer.get("class") if isinstance(layer, dict) else None
+        name = activation_name(layer)
+        if kind == "Dense":
+            found.append(name)
+        elif found and name is not None:
+            found[-1] = name if found[-1] is None else found[-1]
+    return found

@@ -8,8 +8,8 @@ test = {   'name': 'q1',
                                                '>>> _m = build_ova_model()\n'
                                                ">>> _out = np.asarray(_m(np.zeros((3, 784), dtype='float32')))\n"
                                                ">>> _phase = 'verdict'\n"
-                                               ">>> assert _out.shape == (3, 10), f'A1 must be (N, 10); got {_out.shape}'\n"
-                                               ">>> assert np.all((_out > 0) & (_out < 1)), 'every output of A1 must be a probability in (0, 1)'\n",
+                                               ">>> assert _out.shape == (3, 10), f'A1 的形状应为 (N, 10)，你的是 {_out.shape} / A1 must be (N, 10); got {_out.shape}'\n"
+                                               ">>> assert np.all((_out > 0) & (_out < 1)), 'A1 的每个输出都必须是 (0, 1) 之间的概率 / every output of A1 must be a probability in (0, 1)'\n",
                                        'hidden': False,
                                        'locked': False,
                                        'points': 1}],

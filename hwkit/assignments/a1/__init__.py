@@ -1,6 +1,7 @@
 """A1: MNIST — a linear model, one vs all, and NN vs MNIST.
 
-Its own modules: ``budget`` (how the hidden tests retrain, the bars, the held-out labels) and
+Its own modules: ``budget`` (how the hidden tests retrain, the bars), ``heldout`` (the
+held-out labels, grader only) and
 ``training`` (the notebook's ``fit`` loop, and the retraining the accuracy probes run).
 """
 
@@ -17,7 +18,7 @@ ASSIGNMENT = Assignment(
     accuracies=("ova", "nn"),
     ranked_accuracy="nn",
     ranked_accuracy_label="NN vs MNIST 的网络 / the NN of part 2, on the held-out digits",
-    heldout_labels="hwkit.assignments.a1.budget:heldout_labels",
+    heldout_labels="hwkit.assignments.a1.heldout:heldout_labels",
     grading_view="hwkit.datasets.mnist:grading_view",
     probe_timeout_s=240.0,
     resources=TaskResources(memory_gib=4, cpus_from_threads=True, gpu_fraction=0.25,

@@ -13,14 +13,19 @@ def public_1():
     with probe():
         m = student.build_ova_model()
         out = np.asarray(m(np.zeros((3, 784), dtype="float32")))
-    assert out.shape == (3, 10), f"A1 must be (N, 10); got {out.shape}"
-    assert np.all((out > 0) & (out < 1)), "every output of A1 must be a probability in (0, 1)"
+    assert out.shape == (3, 10), (
+        f"A1 的形状应为 (N, 10)，你的是 {out.shape} / A1 must be (N, 10); got {out.shape}"
+    )
+    assert np.all((out > 0) & (out < 1)), (
+        "A1 的每个输出都必须是 (0, 1) 之间的概率 / "
+        "every output of A1 must be a probability in (0, 1)"
+    )
 
 
 @case(
     points=1,
     hidden=True,
-    message="build_ova_model: the model must take 784 inputs and have exactly one Dense layer of 10 units (the ten one-vs-all classifiers).",
+    message="build_ova_model：模型应有 784 个输入，并且只有一个 10 个单元的 Dense 层（即十个一对多分类器） / build_ova_model: the model must take 784 inputs and have exactly one Dense layer of 10 units (the ten one-vs-all classifiers).",
 )
 def hidden_2():
     with probe():
@@ -36,7 +41,7 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="build_ova_model: one-vs-all uses a sigmoid on each of the ten outputs (ten independent binary classifiers), not softmax or a linear output.",
+    message="build_ova_model：一对多要在十个输出上各用一个 sigmoid（十个相互独立的二分类器），不能用 softmax 或线性输出 / build_ova_model: one-vs-all uses a sigmoid on each of the ten outputs (ten independent binary classifiers), not softmax or a linear output.",
 )
 def hidden_3():
     with probe():
@@ -48,7 +53,7 @@ def hidden_3():
 @case(
     points=1,
     hidden=True,
-    message="build_ova_model: with the reference's weights loaded into your layer, your outputs differ from sigmoid(x W + b) (check the activation and that nothing else is between x and A1).",
+    message="build_ova_model：把参考解的权重载入你的层后，输出与 sigmoid(x W + b) 不同（检查激活函数，并确认 x 与 A1 之间没有别的层） / build_ova_model: with the reference's weights loaded into your layer, your outputs differ from sigmoid(x W + b) (check the activation and that nothing else is between x and A1).",
 )
 def hidden_4():
     import a1_reference as ref

@@ -9,8 +9,12 @@ from hwkit.testkit import case, probe, student
 def public_1():
     with probe():
         acc = student.per_digit_binary_accuracy(np.full((4, 10), 0.1), np.array([0, 1, 2, 3]))
-    assert np.shape(acc) == (10,), "per_digit_binary_accuracy must return 10 values"
+    assert np.shape(acc) == (10,), (
+        "per_digit_binary_accuracy 必须返回 10 个值 / "
+        "per_digit_binary_accuracy must return 10 values"
+    )
     assert np.allclose(acc, [0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1, 1, 1]), (
+        "总是回答“不是”的分类器，在所有不是它那个数字的样本上都是对的 / "
         "a classifier that always says 'no' is right on every sample that is not its digit"
     )
 
@@ -18,7 +22,7 @@ def public_1():
 @case(
     points=2,
     hidden=True,
-    message="per_digit_binary_accuracy: for each column k, compare (H[:, k] > 0.5) with (y == k) and average over the samples.",
+    message="per_digit_binary_accuracy：对每一列 k，比较 (H[:, k] > 0.5) 与 (y == k)，再对样本求平均 / per_digit_binary_accuracy: for each column k, compare (H[:, k] > 0.5) with (y == k) and average over the samples.",
 )
 def hidden_2():
     import a1_reference as ref

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 
 from hwkit.kernel.describe import describe_network
-from hwkit.models import activation_name
+from hwkit.models import dense_activations
 from hwkit.testkit import case, probe, student
 
 
@@ -14,12 +14,16 @@ def public_1():
         m = student.build_nn()
         out = np.asarray(m(np.random.default_rng(0).uniform(size=(3, 784)).astype("float32")))
         desc = describe_network(m, weights=False)
-    assert out.shape == (3, 10), f"A3 must be (N, 10); got {out.shape}"
+    assert out.shape == (3, 10), (
+        f"A3 的形状应为 (N, 10)，你的是 {out.shape} / A3 must be (N, 10); got {out.shape}"
+    )
     assert np.allclose(out.sum(axis=1), 1, atol=0.0001), (
+        "A3 的每一行都必须是一个概率分布（softmax） / "
         "each row of A3 must be a probability distribution (softmax)"
     )
-    acts = [activation_name(l) for l in desc["layers"] if l["class"] == "Dense"]
+    acts = dense_activations(desc)
     assert acts[:2] == ["relu", "relu"], (
+        f"A1 和 A2 必须用 ReLU 激活函数（与课件一致），你用的是 {acts[:2]} / "
         f"A1 and A2 must apply ReLU (as on the slide); yours apply {acts[:2]}"
     )
 
@@ -27,7 +31,7 @@ def public_1():
 @case(
     points=1,
     hidden=True,
-    message="build_nn: expected 784 inputs and three Dense layers of 256, 128 and 10 units, in that order.",
+    message="build_nn：应有 784 个输入，以及依次为 256、128、10 个单元的三个 Dense 层 / build_nn: expected 784 inputs and three Dense layers of 256, 128 and 10 units, in that order.",
 )
 def hidden_2():
     with probe():
@@ -41,19 +45,19 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="build_nn: the activations must be ReLU, ReLU and softmax (A1, A2, A3).",
+    message="build_nn：三层的激活函数必须依次是 ReLU、ReLU 和 softmax（A1、A2、A3） / build_nn: the activations must be ReLU, ReLU and softmax (A1, A2, A3).",
 )
 def hidden_3():
     with probe():
         desc = describe_network(student.build_nn(), weights=False)
-    acts = [activation_name(l) for l in desc["layers"] if l["class"] == "Dense"]
+    acts = dense_activations(desc)
     assert acts == ["relu", "relu", "softmax"]
 
 
 @case(
     points=2,
     hidden=True,
-    message="build_nn: with the reference's weights loaded into your three layers, your A3 differs from the reference (check each layer's activation and that A1 feeds A2 and A2 feeds A3).",
+    message="build_nn：把参考解的权重载入你的三层后，A3 与参考不同（检查每层的激活函数，并确认 A1 输入 A2、A2 输入 A3） / build_nn: with the reference's weights loaded into your three layers, your A3 differs from the reference (check each layer's activation and that A1 feeds A2 and A2 feeds A3).",
 )
 def hidden_4():
     import a1_reference as ref

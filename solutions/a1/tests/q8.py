@@ -20,16 +20,16 @@ def public_1():
             tf.constant(student.Y_train[:8]),
         )
         after = m.get_weights()
-    assert np.ndim(loss) == 0, "train_step must return the batch's loss, a scalar"
+    assert np.ndim(loss) == 0, "train_step 必须返回这一批的损失（标量）/ train_step must return the batch's loss, a scalar"
     assert any((not np.allclose(a, b) for a, b in zip(before, after, strict=True))), (
-        "train_step must change the weights"
+        "train_step 必须更新权重 / train_step must change the weights"
     )
 
 
 @case(
     points=2,
     hidden=True,
-    message="train_step: from fixed weights, one step must move every weight and bias of the three layers by exactly -learning_rate * gradient (tape.gradient over model.trainable_variables, then optimizer.apply_gradients; this test also uses your cross_entropy).",
+    message="train_step：从固定的权重出发，一步必须让三层的每个权重和偏置恰好移动 -learning_rate * 梯度，并返回这一步之前的损失（在 model.trainable_variables 上用 tape.gradient，再 optimizer.apply_gradients；本测试用正确的 cross_entropy 代替你的）/ train_step: from fixed weights, one step must move every weight and bias of the three layers by exactly -learning_rate * gradient and return the loss before the step (tape.gradient over model.trainable_variables, then optimizer.apply_gradients; this test runs it with a correct cross_entropy in place of yours).",
 )
 def hidden_2():
     import a1_reference as ref
@@ -49,9 +49,16 @@ def hidden_2():
             ]
         )
         m.set_weights(ws)
-        step_loss = student.train_step(
-            m, keras.optimizers.SGD(learning_rate=0.01), tf.constant(x), tf.constant(y)
-        )
+        # q8 judges train_step alone: a correct cross_entropy stands in for the notebook's while it runs
+        notebook = getattr(student.train_step, "python_function", student.train_step).__globals__
+        own = notebook.get("cross_entropy")
+        notebook["cross_entropy"] = lambda y_, A3: -tf.reduce_sum(y_ * tf.math.log(tf.clip_by_value(A3, 1e-10, 1.0)))
+        try:
+            step_loss = student.train_step(
+                m, keras.optimizers.SGD(learning_rate=0.01), tf.constant(x), tf.constant(y)
+            )
+        finally:
+            notebook["cross_entropy"] = own
         w1 = [v.numpy() for v in m.trainable_variables]
     r.set_weights(ws)
     w0 = [v.numpy().copy() for v in r.trainable_variables]
@@ -64,3 +71,4 @@ def hidden_2():
             for v, w, g in zip(w1, w0, _g, strict=True)
         )
     )
+    assert np.ndim(step_loss) == 0 and np.isclose(float(np.asarray(step_loss)), float(J), rtol=0.0001)

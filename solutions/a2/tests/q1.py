@@ -13,9 +13,15 @@ def public_1():
             np.shape(student.z_score_normalize(student.X_raw)),
             np.shape(student.min_max_normalize(student.X_raw)),
         )
-    assert np.shape(Xn) == (50, 2), "mean_normalize must return an array shaped like X (50, 2)"
-    assert shapes == ((50, 2), (50, 2)), "every normalisation keeps the shape (m, n)"
+    assert np.shape(Xn) == (50, 2), (
+        "mean_normalize 必须返回与 X 形状相同的数组 (50, 2) / "
+        "mean_normalize must return an array shaped like X (50, 2)"
+    )
+    assert shapes == ((50, 2), (50, 2)), (
+        "每种归一化都不改变形状 (m, n) / every normalisation keeps the shape (m, n)"
+    )
     assert np.allclose(Xn[0], [0.427262, 0.264914], atol=1e-06), (
+        "第 1 行应变为 (0.427262, 0.264914)，与课件一致 / "
         "row 1 should become (0.427262, 0.264914) as on the slide"
     )
 
@@ -23,7 +29,7 @@ def public_1():
 @case(
     points=1,
     hidden=True,
-    message="z_score_normalize: each column must be (X - mean) / std with the population std (ddof=0), computed per column (axis 0).",
+    message="z_score_normalize：每一列都应为 (X - mean) / std，std 用总体标准差（ddof=0），按列（axis 0）计算 / z_score_normalize: each column must be (X - mean) / std with the population std (ddof=0), computed per column (axis 0).",
 )
 def hidden_2():
     import a2_reference as ref
@@ -38,7 +44,7 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="mean_normalize: each column must be (X - mean) / (max - min), statistics per column (axis 0).",
+    message="mean_normalize：每一列都应为 (X - mean) / (max - min)，统计量按列（axis 0）计算 / mean_normalize: each column must be (X - mean) / (max - min), statistics per column (axis 0).",
 )
 def hidden_3():
     import a2_reference as ref
@@ -53,7 +59,7 @@ def hidden_3():
 @case(
     points=1,
     hidden=True,
-    message="min_max_normalize: each column must map its min to -1 and its max to +1: 2 (X - min) / (max - min) - 1.",
+    message="min_max_normalize：每一列都应按 2 (X - min) / (max - min) - 1 把最小值映射到 -1、最大值映射到 +1 / min_max_normalize: each column must map its min to -1 and its max to +1: 2 (X - min) / (max - min) - 1.",
 )
 def hidden_4():
     import a2_reference as ref
@@ -69,7 +75,7 @@ def hidden_4():
 @case(
     points=1,
     hidden=True,
-    message="mean_normalize on the 小哥哥 data must reproduce the slide's five normalised rows to the digits printed on the slide.",
+    message="mean_normalize：在小哥哥数据上，必须复现课件中归一化后的前五行，精确到课件印出的位数 / mean_normalize on the 小哥哥 data must reproduce the slide's five normalised rows to the digits printed on the slide.",
 )
 def hidden_5():
     import a2_reference as ref

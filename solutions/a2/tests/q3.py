@@ -11,7 +11,9 @@ def public_1():
     with probe():
         c = student.forward(Xp, student.init_weights())
         J = student.cross_entropy(np.array([[0.5], [0.5]]), np.array([[1.0], [0.0]]))
-    assert isinstance(c, dict), "forward must return a dict cache"
+    assert isinstance(c, dict), (
+        "forward 必须返回一个 dict 作为 cache / forward must return a dict cache"
+    )
     assert {k: np.shape(v) for k, v in c.items()} == {
         "a1": (7, 2),
         "z2": (7, 5),
@@ -20,14 +22,21 @@ def public_1():
         "a3": (7, 3),
         "z4": (7, 1),
         "a4": (7, 1),
-    }, "cache shapes: a1 (m,2), z2/a2 (m,5), z3/a3 (m,3), z4/a4 (m,1)"
-    assert np.isclose(J, np.log(2)), "J for outputs 0.5 should be log 2"
+    }, (
+        "cache 的形状应为：a1 (m,2)；z2、a2 (m,5)；z3、a3 (m,3)；z4、a4 (m,1) / "
+        "cache shapes: a1 (m,2); z2, a2 (m,5); z3, a3 (m,3); z4, a4 (m,1)"
+    )
+    assert np.isclose(J, np.log(2)), (
+        "输出都为 0.5 时 J 应为 log 2 / J for outputs 0.5 should be log 2"
+    )
     assert np.allclose(c["z2"][0], [1.511164, -2.291995, -0.319548, 1.079957, 1.25899],
                        atol=1e-5), (
+        "第一个样本的 z2 不对：z(2) = add_bias_column(a(1)) @ w1.T（偏置列加上了吗？） / "
         "z2 of the first sample is off: z(2) = add_bias_column(a(1)) @ w1.T "
         "(did you keep the bias column?)"
     )
     assert np.allclose(c["a4"][:3, 0], [0.555593, 0.555987, 0.556414], atol=1e-5), (
+        "z2 可能是对的，但 a4 不对：每一层都是 a(l+1) = sigmoid(z(l+1))，并且要重新加上偏置列 / "
         "a4 is off although z2 may be right: each layer is a(l+1) = sigmoid(z(l+1)) "
         "with the bias added again"
     )
@@ -36,7 +45,7 @@ def public_1():
 @case(
     points=2,
     hidden=True,
-    message="forward: some z or a differs from the reference on fresh random inputs and weights (check the bias column, w(l).T and where sigmoid is applied).",
+    message="forward：在新的随机输入和权重上，某个 z 或 a 与参考不同（检查偏置列、w(l).T 以及 sigmoid 用在哪里） / forward: some z or a differs from the reference on fresh random inputs and weights (check the bias column, w(l).T and where sigmoid is applied).",
 )
 def hidden_2():
     import a2_reference as ref
@@ -53,7 +62,7 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="cross_entropy: value differs from -mean(y log a + (1 - y) log(1 - a)) on random outputs.",
+    message="cross_entropy：在随机输出上，值与 -mean(y log a + (1 - y) log(1 - a)) 不同 / cross_entropy: value differs from -mean(y log a + (1 - y) log(1 - a)) on random outputs.",
 )
 def hidden_3():
     import a2_reference as ref

@@ -13,15 +13,23 @@ def public_1():
         shape = np.shape(
             student.numerical_gradient(lambda v: float(np.sum(v**2)), np.ones((2, 3)))
         )
-    assert np.isclose(same, 0.0), "identical arrays have relative error 0"
-    assert np.isclose(half, 0.5), "relative_error([1], [3]) = |1-3| / (1+3) = 0.5"
-    assert shape == (2, 3), "numerical_gradient returns an array shaped like x"
+    assert np.isclose(same, 0.0), (
+        "两个相同数组的相对误差为 0 / identical arrays have relative error 0"
+    )
+    assert np.isclose(half, 0.5), (
+        "relative_error([1], [3]) 应为 |1-3|/(1+3) = 0.5 / "
+        "relative_error([1], [3]) = |1-3|/(1+3) = 0.5"
+    )
+    assert shape == (2, 3), (
+        "numerical_gradient 返回的数组应与 x 形状相同 / "
+        "numerical_gradient returns an array shaped like x"
+    )
 
 
 @case(
     points=1,
     hidden=True,
-    message="numerical_gradient: wrong values on f(x) = sum(x^3) + x0*x1, or x was not restored after the call.",
+    message="numerical_gradient：在 f(x) = sum(x^3) + x0*x1 上结果不对，或调用后没有把 x 恢复原值 / numerical_gradient: wrong values on f(x) = sum(x^3) + x0*x1, or x was not restored after the call.",
 )
 def hidden_2():
     x = np.random.default_rng(1501).normal(size=(3, 2))
@@ -38,7 +46,7 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="relative_error: must be max(|a - b| / max(1e-8, |a| + |b|)), including entries where |a| + |b| < 1e-8.",
+    message="relative_error：应为 max(|a - b| / max(1e-8, |a| + |b|))，包括 |a| + |b| < 1e-8 的元素 / relative_error: must be max(|a - b| / max(1e-8, |a| + |b|)), including entries where |a| + |b| < 1e-8.",
 )
 def hidden_3():
     import a2_reference as ref
@@ -57,7 +65,7 @@ def hidden_3():
 @case(
     points=1,
     hidden=True,
-    message="gradient_check: with a correct backward_fn on fresh weights every error must be <= 1e-7, and a wrong backward_fn (gradients 1.5x too large) must give errors > 1e-2.",
+    message="gradient_check：在新的权重上，backward_fn 正确时每个误差都必须 <= 1e-7；backward_fn 错误（梯度大了 1.5 倍）时误差必须 > 1e-2 / gradient_check: with a correct backward_fn on fresh weights every error must be <= 1e-7, and a wrong backward_fn (gradients 1.5x too large) must give errors > 1e-2.",
 )
 def hidden_4():
     import a2_reference as ref

@@ -9,17 +9,20 @@ from hwkit.testkit import case, probe, student
 def public_1():
     with probe():
         r = student.vanishing_gradient_experiment()
-    assert len(r) == 5, "one record per row: 5 iterations"
+    assert len(r) == 5, "每行输入一条记录：共 5 次迭代 / one record per row: 5 iterations"
     assert abs(r[0]["a6"] - 0.865990147) < 5e-10 and abs(r[0]["delta6"] + 0.134009853) < 5e-10, (
+        "第一次迭代：a6 应为 0.865990147，delta6 应为 -0.134009853 / "
         "first iteration: a6 = 0.865990147, delta6 = -0.134009853"
     )
-    assert abs(r[0]["D5"] + 0.1160472) < 5e-08, "first iteration: D5 = -0.1160472"
+    assert abs(r[0]["D5"] + 0.1160472) < 5e-08, (
+        "第一次迭代：D5 应为 -0.1160472 / first iteration: D5 = -0.1160472"
+    )
 
 
 @case(
     points=2,
     hidden=True,
-    message="vanishing_gradient_experiment: the table (a, w, b, delta, D over all five iterations) differs from the slide's after the first iteration (check the updates of every w and b, and which values you record).",
+    message="vanishing_gradient_experiment：第一次迭代之后，表格（五次迭代的 a、w、b、delta、D）与课件不同（检查每个 w 和 b 的更新，以及你记录的是哪些值） / vanishing_gradient_experiment: the table (a, w, b, delta, D over all five iterations) differs from the slide's after the first iteration (check the updates of every w and b, and which values you record).",
 )
 def hidden_2():
     import a2_reference as ref
@@ -41,7 +44,7 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="vanishing_gradient_experiment: on other inputs and lr, every |D(l)| must be smaller than |D(l+1)| and match the reference.",
+    message="vanishing_gradient_experiment：换一组输入和学习率 lr 后，每个 |D(l)| 都必须小于 |D(l+1)|，并且与参考一致 / vanishing_gradient_experiment: on other inputs and lr, every |D(l)| must be smaller than |D(l+1)| and match the reference.",
 )
 def hidden_3():
     import a2_reference as ref

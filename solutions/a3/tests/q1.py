@@ -11,14 +11,19 @@ def public_1():
     x = np.random.default_rng(0).uniform(size=(4, 12)).astype("float32")
     with probe():
         out = np.asarray(student.build_shallow(12)(x))
-    assert out.shape == (4, 1), f"A3 must be (N, 1): one probability per image; got {out.shape}"
-    assert np.all((out > 0) & (out < 1)), "A3 must be a sigmoid probability in (0, 1)"
+    assert out.shape == (4, 1), (
+        f"A3 的形状应为 (N, 1)：每张图片一个概率；你的是 {out.shape} / "
+        f"A3 must be (N, 1): one probability per image; got {out.shape}"
+    )
+    assert np.all((out > 0) & (out < 1)), (
+        "A3 必须是 sigmoid 给出的 (0, 1) 之间的概率 / A3 must be a sigmoid probability in (0, 1)"
+    )
 
 
 @case(
     points=1,
     hidden=True,
-    message="build_shallow: expected input_dim inputs and three Dense layers of 5, 3 and 1 units with ReLU, ReLU and sigmoid.",
+    message="build_shallow：应有 input_dim 个输入，以及三个 Dense 层：单元数依次为 5、3、1，激活函数依次为 ReLU、ReLU、sigmoid / build_shallow: expected input_dim inputs and three Dense layers of 5, 3 and 1 units with ReLU, ReLU and sigmoid.",
 )
 def hidden_2():
     with probe():
@@ -32,7 +37,7 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="build_shallow: every Dense layer needs xavier (Glorot) initialisation and an L2 kernel regulariser with SHALLOW_L2.",
+    message="build_shallow：每个 Dense 层都要用 xavier（Glorot）初始化，并加上系数为 SHALLOW_L2 的 L2 kernel 正则化 / build_shallow: every Dense layer needs xavier (Glorot) initialisation and an L2 kernel regulariser with SHALLOW_L2.",
 )
 def hidden_3():
     with probe():
@@ -46,7 +51,7 @@ def hidden_3():
 @case(
     points=1,
     hidden=True,
-    message="build_shallow: with the reference's weights loaded, your A3 differs from the reference (check the activations and that x -> A1 -> A2 -> A3 in that order).",
+    message="build_shallow：载入参考解的权重后，你的 A3 与参考不同（检查激活函数，以及是否按 x -> A1 -> A2 -> A3 的顺序连接） / build_shallow: with the reference's weights loaded, your A3 differs from the reference (check the activations and that x -> A1 -> A2 -> A3 in that order).",
 )
 def hidden_4():
     import a3_reference as ref

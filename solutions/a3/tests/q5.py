@@ -13,14 +13,17 @@ def public_1():
     with probe():
         dnn_val, shallow_val = (student.dnn_val, student.shallow_val)
     assert dnn_val > shallow_val, (
-        f"the DNN ({dnn_val:.1%}) should beat the shallow net ({shallow_val:.1%}) on the validation images: check q2-q4 and the settings above"
+        f"在验证集图片上，DNN（{dnn_val:.1%}）应胜过浅层网络（{shallow_val:.1%}）："
+        "检查 q2-q4 和上面的设置 / "
+        f"the DNN ({dnn_val:.1%}) should beat the shallow net ({shallow_val:.1%}) "
+        "on the validation images: check q2-q4 and the settings above"
     )
 
 
 @case(
     points=4,
     hidden=True,
-    message="DNN held-out accuracy: retrained with your code under the grading budget, your DNN's mean accuracy is below the measured bar (check q2-q4, the learning rate, momentum and batch size).",
+    message="DNN 留出集准确率：在评分预算下用你的代码重新训练后，你的 DNN 平均准确率低于实测的门槛（检查 q2-q4、学习率、动量和批大小） / DNN held-out accuracy: retrained with your code under the grading budget, your DNN's mean accuracy is below the measured bar (check q2-q4, the learning rate, momentum and batch size).",
 )
 def hidden_2():
     import a3_reference as ref
@@ -45,7 +48,7 @@ def hidden_2():
 @case(
     points=2,
     hidden=True,
-    message="DNN vs shallow: retrained with your code, your DNN does not beat the reference shallow net by the stated gap.",
+    message="DNN 对比浅层网络：用你的代码重新训练后，你的 DNN 没有按规定的差距胜过参考浅层网络 / DNN vs shallow: retrained with your code, your DNN does not beat the reference shallow net by the stated gap.",
 )
 def hidden_3():
     import a3_reference as ref

@@ -11,16 +11,24 @@ def public_1():
     Z = np.random.default_rng(1).normal(5, 3, size=(64, 3))
     with probe():
         out = student.batchnorm_forward(Z, np.ones(3), np.zeros(3))
-    assert out.shape == (64, 3)
+    assert out.shape == (64, 3), (
+        "batchnorm_forward 的输出必须与 Z 形状相同 (m, n) = (64, 3)："
+        "逐列归一化，不要改变形状 / "
+        "batchnorm_forward must return an array shaped like Z, (m, n) = (64, 3): "
+        "normalise each column, keep the shape"
+    )
     assert np.allclose(out.mean(axis=0), 0, atol=1e-06) and np.allclose(
         out.std(axis=0), 1, atol=0.01
-    ), "with gamma = 1, beta = 0 every column has mean 0 and sd about 1"
+    ), (
+        "gamma = 1、beta = 0 时，每一列的均值应为 0、标准差约为 1 / "
+        "with gamma = 1, beta = 0 every column has mean 0 and sd about 1"
+    )
 
 
 @case(
     points=2,
     hidden=True,
-    message="batchnorm_forward: differs from keras.layers.BatchNormalization(training=True) with the same gamma, beta and epsilon (use the batch mean and the biased variance, 1/m).",
+    message="batchnorm_forward：与 gamma、beta、epsilon 相同的 keras.layers.BatchNormalization(training=True) 结果不同（用本批次的均值和有偏方差，即除以 m） / batchnorm_forward: differs from keras.layers.BatchNormalization(training=True) with the same gamma, beta and epsilon (use the batch mean and the biased variance, 1/m).",
 )
 def hidden_2():
     rng = np.random.default_rng(4701)

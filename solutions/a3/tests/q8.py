@@ -13,13 +13,18 @@ def public_1():
             student.inverse_time_decay(0.1, 1.0, 1),
             student.exponential_decay(0.1, 0.5, 2),
         )
-    assert np.isclose(inverse, 0.05) and np.isclose(exponential, 0.025)
+    assert np.isclose(inverse, 0.05) and np.isclose(exponential, 0.025), (
+        "inverse_time_decay(0.1, 1.0, 1) 应为 0.1/(1 + 1.0 * 1) = 0.05，"
+        "exponential_decay(0.1, 0.5, 2) 应为 0.5 ** 2 * 0.1 = 0.025 / "
+        "inverse_time_decay(0.1, 1.0, 1) must be 0.1/(1 + 1.0 * 1) = 0.05 and "
+        "exponential_decay(0.1, 0.5, 2) must be 0.5 ** 2 * 0.1 = 0.025"
+    )
 
 
 @case(
     points=1,
     hidden=True,
-    message="inverse_time_decay: differs from keras.optimizers.schedules.InverseTimeDecay(lr0, decay_steps=1, decay_rate) on an array of iterations.",
+    message="inverse_time_decay：在一组迭代次数上，结果与 keras.optimizers.schedules.InverseTimeDecay(lr0, decay_steps=1, decay_rate) 不同 / inverse_time_decay: differs from keras.optimizers.schedules.InverseTimeDecay(lr0, decay_steps=1, decay_rate) on an array of iterations.",
 )
 def hidden_2():
     it = np.array([0, 1, 7, 250])
@@ -32,7 +37,7 @@ def hidden_2():
 @case(
     points=1,
     hidden=True,
-    message="exponential_decay: differs from keras.optimizers.schedules.ExponentialDecay(lr0, decay_steps=1, decay_rate) on an array of iterations.",
+    message="exponential_decay：在一组迭代次数上，结果与 keras.optimizers.schedules.ExponentialDecay(lr0, decay_steps=1, decay_rate) 不同 / exponential_decay: differs from keras.optimizers.schedules.ExponentialDecay(lr0, decay_steps=1, decay_rate) on an array of iterations.",
 )
 def hidden_3():
     it = np.array([0, 1, 7, 250])
