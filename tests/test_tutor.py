@@ -51,11 +51,14 @@ def test_functions_still_ending_in_ellipsis_are_not_attempted():
     from pathlib import Path
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "student.py"
-        path.write_text("def blank(X):\n    X = 1\n    ...\n\ndef done(X):\n    return X\n")
+        path.write_text("def blank(X):\n    X = 1\n    ...\n\ndef done(X):\n    return X\n"
+                        "\ndef argument_blank(x):\n    return dict(units=..., x=x)\n"
+                        "\ndef indexing(x):\n    return x[..., 0]\n")
         spec = importlib.util.spec_from_file_location("student_mod", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        assert tutor._not_attempted(vars(module), {"blank", "done"}) == ["blank"]
+        names = {"blank", "done", "argument_blank", "indexing"}
+        assert tutor._not_attempted(vars(module), names) == ["argument_blank", "blank"]
 
 
 def test_a_result_is_a_few_lines_without_plumbing():

@@ -48,8 +48,17 @@ def setup(assignment: str, needs: dict[str, str] | None = None) -> "Checks":
     return Checks(TESTS_DIR)
 
 
+def _has_blank(tree: ast.AST) -> bool:
+    """Whether a function still holds a blank ``...`` of the release: as a statement or as a
+    value (``Dense(units=...)``); ``x[..., 0]`` is NumPy indexing, not a blank."""
+    indexing = {id(node) for sub in ast.walk(tree) if isinstance(sub, ast.Subscript)
+                for node in ast.walk(sub.slice)}
+    return any(isinstance(node, ast.Constant) and node.value is Ellipsis
+               and id(node) not in indexing for node in ast.walk(tree))
+
+
 def _not_attempted(env: dict, names: set[str]) -> list[str]:
-    """Functions among ``names`` in the notebook whose body still ends in ``...``."""
+    """Functions among ``names`` in the notebook that still hold a blank ``...``."""
     found = []
     for name in sorted(names):
         function = env.get(name)
@@ -59,10 +68,7 @@ def _not_attempted(env: dict, names: set[str]) -> list[str]:
             tree = ast.parse(inspect.getsource(function).strip())
         except (OSError, TypeError, SyntaxError):
             continue
-        body = tree.body[0].body if tree.body and hasattr(tree.body[0], "body") else []
-        last = body[-1] if body else None
-        if (isinstance(last, ast.Expr) and isinstance(last.value, ast.Constant)
-                and last.value.value is Ellipsis):
+        if tree.body and _has_blank(tree.body[0]):
             found.append(name)
     return found
 
