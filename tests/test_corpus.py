@@ -8,7 +8,7 @@ import pytest
 from tests.corpus import a1 as a1_corpus
 from tests.corpus import a2 as a2_corpus
 from tests.corpus import a3 as a3_corpus
-from tests.corpus.harness import import_reference, master_namespace, outcomes
+from tests.corpus.harness import import_reference, master_namespace, outcomes, public_cases
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +56,6 @@ def _assert_outcomes(variant, namespace, tests_dir):
     failed = {case for case, why in found.items() if why}
     assert failed == variant.fails, {case: found.get(case, "no such case")
                                      for case in sorted(failed ^ variant.fails)}
+    for case in failed & public_cases(tests_dir, variant.questions):
+        # what the notebook shows: the author's bilingual message, not a bare exception
+        assert found[case].startswith("AssertionError: ") and "/ " in found[case], found[case]

@@ -80,6 +80,12 @@ def load_cases(tests_dir: Path, question: str) -> list[tuple[str, object]]:
     return [(f"{question} - {index}", f) for index, f in enumerate(functions, start=1)]
 
 
+def public_cases(tests_dir: Path, questions: tuple[str, ...]) -> set[str]:
+    """The names of the public cases (students run them in the notebook) among ``questions``."""
+    return {name for question in questions for name, function in load_cases(tests_dir, question)
+            if not getattr(function, CASE_ATTRIBUTE).hidden}
+
+
 def outcomes(namespace: dict, variant: Variant, tests_dir: Path) -> dict[str, str]:
     """Case name → "" when it passed, else the exception that failed it (one line)."""
     env = dict(namespace)
