@@ -13,12 +13,19 @@ def public_1():
     with probe():
         m = student.build_ova_model()
         out = np.asarray(m(np.zeros((3, 784), dtype="float32")))
+        m.set_weights([np.zeros_like(w) for w in m.get_weights()[:-1]]
+                      + [np.linspace(-2, 2, 10).astype("float32")])
+        at_bias = np.asarray(m(np.ones((2, 784), dtype="float32")))
     assert out.shape == (3, 10), (
         f"A1 的形状应为 (N, 10)，你的是 {out.shape} / A1 must be (N, 10); got {out.shape}"
     )
     assert np.all((out > 0) & (out < 1)), (
         "A1 的每个输出都必须是 (0, 1) 之间的概率 / "
         "every output of A1 must be a probability in (0, 1)"
+    )
+    assert np.allclose(at_bias, 1 / (1 + np.exp(-np.linspace(-2, 2, 10))), atol=1e-5), (
+        "权重为 0、偏置为 b 时，A1 应为 sigmoid(b)：每一列各自做 sigmoid（不是 softmax）/ "
+        "with zero weights and biases b, A1 must be sigmoid(b): a sigmoid per column (not a softmax)"
     )
 
 

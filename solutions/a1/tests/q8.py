@@ -13,6 +13,7 @@ def public_1():
     with probe():
         m = student.build_nn()
         before = [w.copy() for w in m.get_weights()]
+        J_before = float(student.cross_entropy(tf.constant(student.Y_train[:8]), m(tf.constant(student.X_train[:8]))))
         loss = student.train_step(
             m,
             keras.optimizers.SGD(learning_rate=0.001),
@@ -23,6 +24,10 @@ def public_1():
     assert np.ndim(loss) == 0, "train_step 必须返回这一批的损失（标量）/ train_step must return the batch's loss, a scalar"
     assert any((not np.allclose(a, b) for a, b in zip(before, after, strict=True))), (
         "train_step 必须更新权重 / train_step must change the weights"
+    )
+    assert np.isclose(float(loss), J_before, rtol=0.0001), (
+        "train_step 应返回这一步之前的损失（在 apply_gradients 之前算出的那个）/ "
+        "train_step must return the loss before the step (the one computed before apply_gradients)"
     )
 
 

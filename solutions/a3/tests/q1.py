@@ -10,13 +10,22 @@ from hwkit.testkit import case, probe, student
 def public_1():
     x = np.random.default_rng(0).uniform(size=(4, 12)).astype("float32")
     with probe():
-        out = np.asarray(student.build_shallow(12)(x))
+        m = student.build_shallow(12)
+        out = np.asarray(m(x))
+        zeros = [np.zeros_like(w) for w in m.get_weights()]
+        m.set_weights(zeros[:-1] + [np.full_like(zeros[-1], 0.7)])
+        at_bias = np.asarray(m(x))
     assert out.shape == (4, 1), (
         f"A3 的形状应为 (N, 1)：每张图片一个概率；你的是 {out.shape} / "
         f"A3 must be (N, 1): one probability per image; got {out.shape}"
     )
     assert np.all((out > 0) & (out < 1)), (
         "A3 必须是 sigmoid 给出的 (0, 1) 之间的概率 / A3 must be a sigmoid probability in (0, 1)"
+    )
+    assert np.allclose(at_bias, 1 / (1 + np.exp(-0.7)), atol=1e-5), (
+        "所有权重为 0、输出层偏置为 0.7 时，A3 应为 sigmoid(0.7) ≈ 0.668：检查输出层的激活函数 / "
+        "with every weight 0 and the output bias 0.7, A3 must be sigmoid(0.7) ≈ 0.668: "
+        "check the output layer's activation"
     )
 
 
