@@ -6,10 +6,12 @@
 - A1 and A3: `--copies` masters graded by `hwkit grade` against bare `otter run` on the same
   autograder zip, same workers; scores printed for both (they must be equal).
 
-Under `hwkit grade` the notebook's own training loops run one epoch (`hwkit.notebook_budget`);
-bare otter runs them in full. Data: `$HWKIT_DATA` (full MNIST and ImageNet-dog where it has
-them). Run: `HWKIT_DATA=../shared/data .venv/bin/python benchmarks/physical_limit.py
-[--copies 8] [--only a2,a1,a3]`.
+Under `hwkit grade` the notebook's own training loops shrink (`hwkit.notebook_budget`: A1 one
+epoch on 5,000 digits, A2 2,000 iterations, A3 one epoch); bare otter runs them in full. It also
+prints each engine batch's mean seconds per submission, whole and per worker stage.
+Data: `$HWKIT_DATA` (full MNIST and ImageNet-dog where it has them). Run:
+`HWKIT_DATA=../shared/data .venv/bin/python benchmarks/physical_limit.py [--copies 8]
+[--otter-copies 2] [--only a2,a1,a3]`.
 """
 
 import argparse
@@ -67,12 +69,28 @@ def run_scripts(script: Path, cwd: Path, copies: int, workers: int) -> float:
     return time.perf_counter() - started
 
 
+def stage_means(results) -> str:
+    """Mean seconds per submission: the engine's whole (``duration_s``) and the worker's own
+    stages (its ``worker: ...`` line in each result's detail)."""
+    stages: dict[str, list[float]] = {"submission": [r.duration_s for r in results]}
+    for result in results:
+        line = next((x for x in result.detail.splitlines() if x.startswith("worker: ")), "")
+        for item in line.removeprefix("worker: ").split(", "):
+            name, _, value = item.partition(" ")
+            if value:
+                stages.setdefault(name, []).append(float(value))
+    return ", ".join(f"{name} {sum(v) / len(v):.2f}" for name, v in stages.items())
+
+
 def hwkit_grade(assignment, folder: Path, out: Path, workers: int, autograder: Path):
     options = GradeOptions(workers=workers, timeout_s=assignment.timeout_s,
                            memory_mb=assignment.memory_mb, regrade=True, progress=False)
     started = time.perf_counter()
     report = grade_folder(assignment, folder, out, options, autograder_dir=autograder)
-    return time.perf_counter() - started, sorted(r.score for r in report.results)
+    seconds = time.perf_counter() - started
+    print(f"{assignment.id}: hwkit grade, mean seconds per submission: "
+          f"{stage_means(report.results)}")
+    return seconds, sorted(r.score for r in report.results)
 
 
 def otter_scores(out: Path) -> list[float]:

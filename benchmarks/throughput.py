@@ -7,7 +7,9 @@ same batch, `--workers` at a time (default: cores), with
 1. bare `otter run -a ZIP` (one process per submission, as the otter CLI does it),
 2. `hwkit grade` with cold kernels (`GradeOptions(warm=False)`: a kernel started per submission),
 3. `hwkit grade` with warm kernels (the default: forked from `hwkit.sandbox.zygote`),
-4. `hwkit grade --engine ray` on a local Ray instance (skipped without Ray),
+4. `hwkit grade --engine ray` on a local Ray instance that the batch starts (skipped without
+   Ray), and on one started before the clock runs (a TA's `ray start --head`), both with warm
+   kernels (a zygote per Ray worker process),
 and prints each one's wall clock, submissions per hour, and the ratio to bare otter, with the
 machine's core count. With `--a3-gpu` and a GPU that TensorFlow sees, it also grades A3's
 samples with 1, 2 and 4 workers sharing the GPU.
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import nbformat
@@ -100,6 +103,19 @@ def a3_on_gpu(root: Path) -> None:
               f" {summarize(results)}")
 
 
+@contextmanager
+def running_ray(cpus: int):
+    """A local Ray instance started before the clock runs, as a TA's ``ray start --head``
+    is: the batch only connects to it (its start-up is the "(local)" row's extra)."""
+    import ray
+
+    ray.init(address="local", num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=40)
@@ -120,16 +136,19 @@ def main() -> None:
         (root / "otter").mkdir()
         bare = bare_otter(output.autograder_zip, paths, args.workers, root / "otter")
         rows.append(("bare otter run", bare, ""))
-        for name, extra in (("hwkit, cold kernels", {"warm": False}),
-                            ("hwkit, warm kernels", {}),
-                            ("hwkit --engine ray (local)", {"engine": "ray"})):
+        engines = (("hwkit, cold kernels", {"warm": False}, False),
+                   ("hwkit, warm kernels", {}, False),
+                   ("hwkit --engine ray (local)", {"engine": "ray"}, False),
+                   ("hwkit --engine ray (running)", {"engine": "ray"}, True))
+        for index, (name, extra, ray_running) in enumerate(engines):
             options = GradeOptions(workers=args.workers, timeout_s=a2.timeout_s,
                                    memory_mb=a2.memory_mb, regrade=True, progress=False,
                                    **extra)
             try:
-                seconds, results = hwkit_batch(a2, root / "batch", root / name.split()[1],
-                                               options, autograder)
-            except RuntimeError as error:  # no Ray installed
+                with running_ray(args.workers) if ray_running else nullcontext():
+                    seconds, results = hwkit_batch(a2, root / "batch", root / f"out{index}",
+                                                   options, autograder)
+            except (RuntimeError, ImportError) as error:  # no Ray installed
                 print(f"{name}: skipped ({error})")
                 continue
             rows.append((name, seconds, summarize(results)))

@@ -44,6 +44,21 @@ def test_under_grading_the_notebooks_own_runs_shrink_but_a_tests_retraining_does
     assert notebook_epochs(15) == GRADING_EPOCHS
 
 
+def test_under_grading_the_notebooks_own_runs_see_only_the_first_digits(monkeypatch):
+    import numpy as np
+
+    from hwkit.notebook_budget import GRADING_DIGITS, exact_epochs, notebook_digits
+
+    X, y = np.zeros((GRADING_DIGITS + 7, 784), np.float32), np.arange(GRADING_DIGITS + 7)
+    monkeypatch.delenv("HWKIT_GRADING", raising=False)
+    assert len(notebook_digits(X, y)[1]) == GRADING_DIGITS + 7
+    monkeypatch.setenv("HWKIT_GRADING", "1")
+    small_X, small_y = notebook_digits(X, y)
+    assert small_X.shape == (GRADING_DIGITS, 784) and list(small_y) == list(range(GRADING_DIGITS))
+    with exact_epochs():
+        assert len(notebook_digits(X, y)[1]) == GRADING_DIGITS + 7
+
+
 def test_the_grading_kernel_environment_marks_grading(tmp_path):
     from hwkit.grading.env import kernel_env
 

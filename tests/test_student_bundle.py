@@ -52,7 +52,10 @@ def test_a3_training_brings_its_own_modules_and_stubs_the_declarations_on_the_wa
     # the packages' declarations (every assignment, A3's sample mutations) stay behind
     assert "ASSIGNMENT" not in selection.files["hwkit/assignments/a3/__init__.py"]
     assert "_discover" not in selection.files["hwkit/assignments/__init__.py"]
-    assert not any(name.endswith(("budget.py", "checks.py", "spec.py")) for name in selection.files)
+    grading_side = {"hwkit/assignments/a3/budget.py", "hwkit/assignments/a3/checks.py",
+                    "hwkit/assignments/spec.py"}
+    assert not grading_side & set(selection.files)
+    assert "hwkit/notebook_budget.py" in selection.files  # the notebook's own training budget
     assert "tensorflow" in selection.third_party and "hwkit" not in selection.third_party
 
 

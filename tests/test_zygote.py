@@ -37,3 +37,24 @@ def test_a_warm_kernel_grades_like_a_cold_one(a2, a2_build, a2_solution_path, tm
     cold = grade_submission(_job(a2, a2_build, a2_solution_path, ""))
     assert (warm.score, warm.status.text) == (cold.score, cold.status.text) == (30, "ok")
     assert [t.passed for t in warm.tests] == [t.passed for t in cold.tests]
+
+
+def test_a_ray_worker_process_keeps_one_zygote_per_batch(a2, a2_build, a2_solution_path):
+    """``process_zygote``: the first task of a batch starts it, later ones reuse it, and the
+    next batch's first task closes it before starting its own."""
+    from hwkit.grading import warm
+
+    job = _job(a2, a2_build, a2_solution_path, "")
+    try:
+        first = warm.process_zygote(a2, job, "batch-one")
+        zygote = warm._process["batch-one"].zygote
+        assert first and warm.process_zygote(a2, job, "batch-one") == first
+        warm_result = grade_submission(_job(a2, a2_build, a2_solution_path, first))
+        assert (warm_result.score, warm_result.status.text) == (30, "ok")
+        second = warm.process_zygote(a2, job, "batch-two")
+        assert second and second != first
+        assert zygote.process.poll() is not None  # the first batch's zygote is gone
+        assert list(warm._process) == ["batch-two"]
+    finally:
+        warm.close_process_zygote()
+    assert not warm._process

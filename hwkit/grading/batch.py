@@ -13,9 +13,7 @@ setup stops the batch before any file is graded, naming the test).
 
 import dataclasses
 import os
-import shutil
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,16 +33,15 @@ from hwkit.grading.engine import (
     pool_for,
     run_prepare,
 )
-from hwkit.grading.env import zygote_env
 from hwkit.grading.heldout import HeldOutSplit, heldout_split
 from hwkit.grading.judge.pool import close_pools
 from hwkit.grading.notebook_file import sha256_of
+from hwkit.grading.warm import warm_kernels
 from hwkit.intake import UNPACK_FOLDER, Entry, collect
 from hwkit.reports import runs_csv_name, write_feedback, write_runs_csv
 from hwkit.results import SubmissionResult
-from hwkit.sandbox import reap_orphans, scratch_root
+from hwkit.sandbox import reap_orphans
 from hwkit.sandbox.report import missing_protections
-from hwkit.sandbox.zygote import BASE_PRELOAD, Zygote
 from hwkit.textsafe import terminal_text
 
 
@@ -57,8 +54,9 @@ class GradeOptions:
       folder or of the project (``hwkit.course.load_config``)
     - engine: "local" (a pool of ``workers`` on this machine) or "ray" (Ray tasks on the
       cluster at ``address``, or on a local Ray instance; ``hwkit.grading.ray_engine``)
-    - warm: the local engine forks each kernel from a process that has done the imports
-      (``hwkit.sandbox.zygote``); False starts every kernel cold
+    - warm: each kernel is forked from a process that has done the imports
+      (``hwkit.sandbox.zygote``; the local engine: one per batch, Ray: one per Ray worker
+      process and batch, ``hwkit.grading.warm``); False starts every kernel cold
     - probe_timeout_s: each test's probe limit (None: the assignment's)
     - regrade_stale: grade again the files last graded by an older autograder (a build
       changed the tests since); False keeps their results and lists them (``GradeReport.stale``)
@@ -95,29 +93,6 @@ def batch_heldout(assignment: Assignment, device: str, course: CourseConfig) -> 
     except Exception as error:  # the data modules raise their own errors, all with a reason
         print(f"hwkit: held-out accuracies not recorded for this batch: {error}", file=sys.stderr)
         return None
-
-
-@contextmanager
-def warm_kernels(assignment: Assignment, jobs: list[GradingJob], options: GradeOptions):
-    """The socket of a zygote for this batch (``hwkit.sandbox.zygote``), or "" (cold kernels) when
-    warm kernels are off, there is nothing to grade, or it could not start."""
-    if not (options.warm and jobs):
-        yield ""
-        return
-    preload = BASE_PRELOAD + assignment.preload
-    home = scratch_root() / f"zygote-home-{os.getpid()}"
-    home.mkdir(exist_ok=True)
-    view = kernel_data_view(jobs[0].grading_view, jobs[0].device)
-    zygote = Zygote(zygote_env(home, view.root), preload, scratch_root())
-    try:
-        ready = zygote.ready()
-        if not ready:
-            print("hwkit: warm kernels unavailable, starting each kernel cold "
-                  f"(see {zygote.log})", file=sys.stderr)
-        yield zygote.socket_path if ready else ""
-    finally:
-        zygote.close()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -261,9 +236,9 @@ def grade_folder(
                 if options.engine == "ray":
                     from hwkit.grading.ray_engine import grade_batch_ray
 
-                    grade_batch_ray(jobs, keep, address=options.address)
+                    grade_batch_ray(jobs, keep, address=options.address, warm=options.warm)
                 else:
-                    with warm_kernels(assignment, jobs, options) as zygote_socket:
+                    with warm_kernels(assignment, jobs, options.warm) as zygote_socket:
                         jobs = [dataclasses.replace(job, zygote=zygote_socket) for job in jobs]
                         grade_batch(jobs, options.workers, keep)
             finally:

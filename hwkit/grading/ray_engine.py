@@ -124,9 +124,13 @@ def grade_on_node(
     autograder_sha256: str,
     batch_id: str,
     driver_node: str,
+    warm: bool = True,
 ) -> SubmissionResult:
-    """The Ray task: grade ``job`` from the bytes it carries, on whatever node runs it."""
+    """The Ray task: grade ``job`` from the bytes it carries, on whatever node runs it, with
+    a kernel forked from this worker process's zygote for the batch when ``warm``."""
     import ray
+
+    from hwkit.grading.warm import process_zygote
 
     # One copy of each autograder zip per node, at a path of its content: the judge of the
     # zip (its unpacked tests, its setups) is then built once per worker process.
@@ -140,8 +144,9 @@ def grade_on_node(
         copy = Path(folder) / job.submission.name  # the name: e.g. a time stamp in it
         copy.write_bytes(notebook)
         os.utime(copy, ns=(mtime_ns, mtime_ns))
+        zygote = process_zygote(get_assignment(job.assignment_id), job, batch_id) if warm else ""
         result = grade_submission(
-            dataclasses.replace(job, submission=copy, autograder_zip=zip_path)
+            dataclasses.replace(job, submission=copy, autograder_zip=zip_path, zygote=zygote)
         )
     submitted_at, modified = times  # the driver's: the copy here has other times
     return dataclasses.replace(result, submission=job.label, submitted_at=submitted_at,
@@ -165,12 +170,14 @@ def grade_batch_ray(
     address: str | None = None,
     max_retries: int = MAX_RETRIES,
     resources: dict[str, TaskResources] | None = None,
+    warm: bool = True,
 ) -> list[SubmissionResult]:
     """Grade ``jobs`` as Ray tasks; ``on_result`` runs in this thread as each finishes.
 
     Uses the Ray instance this process is already connected to, else connects to
     ``address`` (e.g. ``"HEAD:6379"``; None: a local instance) and disconnects at the end.
-    ``resources`` (by assignment id) replaces what each assignment's task asks for.
+    ``resources`` (by assignment id) replaces what each assignment's task asks for; ``warm``
+    forks kernels from a zygote per Ray worker process (``hwkit.grading.warm``).
     Returns the results in the order they finished. Jobs whose tasks failed (lost more than
     ``max_retries`` times, or the grading machinery raised) are not handed to ``on_result``:
     once every other job is in, ``RayEngineError`` names them, so running the same batch
@@ -195,7 +202,6 @@ def grade_batch_ray(
             notebook, problem = read_submission(job.submission)  # never follows a symlink
             if problem or not notebook:  # a link, unreadable, empty or too large: graded here
                 result = grade_submission(job)  # as an error, nothing runs
-                result = grade_submission(job)
                 on_result(result)
                 results.append(result)
                 continue
@@ -207,7 +213,7 @@ def grade_batch_ray(
             times = (submission_time(job.submission, job.name), file_time(job.submission))
             ref = task.options(name=TASK_NAME, max_retries=max_retries, retry_exceptions=False,
                                **option).remote(
-                job, notebook, mtime_ns, times, zip_ref, zip_sha256, batch_id, driver_node,
+                job, notebook, mtime_ns, times, zip_ref, zip_sha256, batch_id, driver_node, warm,
             )
             pending[ref] = job
         while pending:

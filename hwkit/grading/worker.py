@@ -189,6 +189,7 @@ class Session:
         from jupyter_client.manager import AsyncKernelManager
 
         manager = AsyncKernelManager(kernel_name=KERNEL_NAME,
+                                     client_class="hwkit.grading.kernel_client.PromptKernelClient",
                                      kernel_spec_manager=KernelSpecManager(
                                          kernel_dirs=[str(self.specs)]))
         resources = {"metadata": {"path": str(self.cwd)}}
@@ -254,8 +255,10 @@ class Session:
                     if cell.cell_type == "code":
                         client.execute_cell(cell, index)
                 self.timings.setdefault("notebook_s", round(time.monotonic() - started, 3))
+                started = time.monotonic()
                 while remaining:
                     self._run_probe(client, notebook, remaining.pop(0))
+                self.timings["probes_s"] = round(time.monotonic() - started, 3)
         finally:
             notebook.cells[:] = cells  # probe cells are the grader's, not the notebook's
             self.printed = max(self.printed, client.printed)

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from hwkit.datasets.mnist import one_hot
-from hwkit.notebook_budget import exact_epochs, notebook_epochs
+from hwkit.notebook_budget import exact_epochs, notebook_digits, notebook_epochs
 
 
 def minibatches(X, Y, batch_size, rng):
@@ -43,7 +43,8 @@ def fit(model, train_step, optimizer, X, y, epochs, batch_size, seed, X_val=None
     Returns history: dict of per-epoch lists "loss" (mean batch loss), "train_acc" (on the
     first 10,000 training digits) and "val_acc" (empty without X_val).
     """
-    epochs = notebook_epochs(epochs)  # 评分时只跑 1 个 epoch / 1 epoch under grading
+    epochs = notebook_epochs(epochs)  # 评分时只跑 1 个 epoch、5,000 个样本 / under grading:
+    X, y = notebook_digits(X, y)  # 1 epoch on 5,000 digits (the tests retrain on their own)
     rng = np.random.default_rng(seed)
     Y = one_hot(y)
     step = tf.function(train_step, reduce_retracing=True)

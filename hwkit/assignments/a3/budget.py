@@ -1,4 +1,5 @@
-"""A3's grading budget and its statistically honest accuracy thresholds.
+"""A3's grading budget and its statistically honest accuracy thresholds (the grader's side;
+the kernel's retraining, and the budget itself, are in ``hwkit.assignments.a3.retraining``).
 
 The hidden accuracy tests retrain the student's DNN (their ``build_dnn``, optimizer and batch
 size) under a fixed budget — image side, training-set cap, epochs, early stopping — once per
@@ -22,110 +23,35 @@ On a GPU the budget is the course's format (227 × 227, all training images); on
 """
 
 import fcntl
-import functools
 import hashlib
 import importlib.util
 import inspect
 import json
 import math
-import os
 import sys
 import tempfile
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from hwkit import metrics
-from hwkit.assignments.a3.training import fit_classifier, split_validation, steps_per_epoch
-from hwkit.datasets.imagenet_dog import COURSE_SIDE, DogImages, load_imagenet_dog
-from hwkit.splits import stratified_test_mask
-
-GRADING_SEED = 2017
-
-
-@dataclass(frozen=True)
-class Budget:
-    """How the hidden tests train one model.
-
-    - side: image side in pixels; max_train: cap on training images (None: all), a seeded
-      stratified sample; val_fraction: share of those kept for early stopping
-    - epochs, patience: at most this many epochs, stopping after ``patience`` without a lower
-      validation loss (best weights kept)
-    - student_seeds, reference_seeds: seeds of the retraining runs
-    - standard_errors, gap: the two bars (see the module docstring), accuracies in [0, 1]
-    """
-
-    name: str
-    side: int
-    max_train: int | None
-    val_fraction: float = 0.1
-    epochs: int = 20
-    patience: int = 3
-    student_seeds: tuple[int, ...] = (0, 1)
-    reference_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    standard_errors: float = 2.0
-    gap: float = 0.04
-
-    @property
-    def description(self) -> str:
-        cap = f"≤ {self.max_train:,} training images" if self.max_train else "all training images"
-        return (f"{self.name} budget: {self.side}×{self.side} gray, {cap}, ≤ {self.epochs} epochs "
-                f"with early stopping, mean of {len(self.student_seeds)} seeds")
-
-
-CPU_BUDGET = Budget("CPU", side=64, max_train=8_000)
-GPU_BUDGET = Budget("GPU", side=COURSE_SIDE, max_train=None)
-
-
-def budget_for(device: str) -> Budget:
-    """The budget for ``device`` as recorded by the grader ("cpu" or "gpu: <name>")."""
-    return GPU_BUDGET if device.startswith("gpu") else CPU_BUDGET
-
-
-def current_budget() -> Budget:
-    """The budget for the grading device (``$HWKIT_GRADING_DEVICE``, set by the grader for its
-    judges), else for the device TensorFlow sees in this process."""
-    device = os.environ.get("HWKIT_GRADING_DEVICE")
-    if device:
-        return budget_for(device)
-    import tensorflow as tf
-
-    return budget_for("gpu" if tf.config.list_physical_devices("GPU") else "cpu")
-
-
-def grading_data(budget: Budget) -> DogImages:
-    """The ImageNet-dog set at the budget's side (cached, quiet)."""
-    return load_imagenet_dog(budget.side, verbose=False)
-
-
-def grading_rows(data: DogImages, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
-    """(train_rows, val_rows) into ``data.X_train`` under the budget's cap, seeded."""
-    rows = np.arange(len(data.y_train))
-    if budget.max_train and len(rows) > budget.max_train:
-        rows = np.flatnonzero(stratified_test_mask(data.y_train, budget.max_train, GRADING_SEED))
-    train, val = split_validation(np.asarray(data.y_train)[rows], budget.val_fraction, GRADING_SEED)
-    return rows[train], rows[val]
-
-
-def train_model(
-    build_model, make_optimizer, loss: str, batch_size: int, epochs: int,
-    data: DogImages, budget: Budget, seed: int, patience: int | None,
-):
-    """One model trained from ``seed`` under ``budget`` on the training part of ``data``.
-
-    - build_model(input_dim) → keras.Model; make_optimizer(steps_per_epoch) → optimizer
-    """
-    import keras
-
-    train_rows, val_rows = grading_rows(data, budget)
-    keras.utils.set_random_seed(seed)
-    model = build_model(data.input_dim)
-    optimizer = make_optimizer(steps_per_epoch(len(train_rows), batch_size))
-    fit_classifier(model, optimizer, loss, data.X_train, data.y_train, train_rows, val_rows,
-                   batch_size=batch_size, epochs=epochs, seed=seed, patience=patience)
-    return model
+from hwkit.assignments.a3.retraining import (  # the kernel's side, used here and by the tests
+    CPU_BUDGET,
+    GPU_BUDGET,
+    GRADING_SEED,
+    Budget,
+    budget_for,
+    checked_batch_size,
+    current_budget,
+    grading_data,
+    grading_rows,
+    student_dnn_models,
+    train_model,
+    validation_accuracies,
+)
+from hwkit.datasets.imagenet_dog import DogImages, load_imagenet_dog
 
 
 def held_out_labels(models: list[dict], data: DogImages) -> np.ndarray:
@@ -221,22 +147,6 @@ def reference_stats(module, data: DogImages, budget: Budget) -> dict:
         return stats
 
 
-@functools.lru_cache(maxsize=4)
-def student_dnn_models(
-    build_dnn, make_dnn_optimizer, batch_size: int, budget: Budget
-) -> list[dict]:
-    """In the kernel: the student's DNN trained once per seed of the budget on the training
-    part (all the kernel has), each handed back as data (``hwkit.models``) for the grader
-    to predict the held-out part with; trained once per kernel."""
-    from hwkit.kernel.describe import describe_network
-
-    data = grading_data(budget)
-    return [describe_network(train_model(build_dnn, make_dnn_optimizer,
-                                         "sparse_categorical_crossentropy", batch_size,
-                                         budget.epochs, data, budget, seed, budget.patience))
-            for seed in budget.student_seeds]
-
-
 def student_dnn_labels(models: list[dict], data: DogImages) -> np.ndarray:
     """In the grader: (n_student_seeds, n_test) held-out labels of the student's described
     DNNs, recorded for the public/private accuracies as "dnn"."""
@@ -262,13 +172,6 @@ def heldout_labels(device: str) -> np.ndarray:
     downloaded)."""
     side = budget_for(device).side
     return np.asarray(load_imagenet_dog(side, allow_download=False, verbose=False).y_test)
-
-
-def checked_batch_size(batch_size) -> int:
-    """The student's batch size if it is an int in 16..1024; raises AssertionError otherwise."""
-    ok = isinstance(batch_size, int | np.integer) and 16 <= int(batch_size) <= 1024
-    assert ok, f"BATCH_SIZE must be an int between 16 and 1024, got {batch_size!r}"
-    return int(batch_size)
 
 
 def describe(stats: dict, budget: Budget) -> str:
@@ -304,3 +207,11 @@ def prepare(autograder_zip: Path, device: str) -> dict:
 
 if __name__ == "__main__":  # python -m hwkit.assignments.a3.budget AUTOGRADER_ZIP DEVICE
     prepare(Path(sys.argv[1]), sys.argv[2])
+
+
+__all__ = [
+    "CPU_BUDGET", "GPU_BUDGET", "GRADING_SEED", "Budget", "budget_for", "checked_batch_size",
+    "current_budget", "grading_data", "grading_rows", "student_dnn_models", "train_model",
+    "validation_accuracies", "bar", "describe", "grading_view", "held_out_labels",
+    "heldout_labels", "prepare", "reference_stats", "student_dnn_labels",
+]

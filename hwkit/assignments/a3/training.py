@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from hwkit.datasets.pipeline import Augmentation, batches
+from hwkit.notebook_budget import notebook_epochs
 from hwkit.splits import stratified_test_mask
 
 EVAL_BATCH = 1024
@@ -51,10 +52,13 @@ def fit_classifier(
     - loss: "binary_crossentropy" (one sigmoid output) or "sparse_categorical_crossentropy"
     - patience: early stopping on the validation loss, keeping the best epoch's weights
       (None: train all ``epochs``)
+    Under grading the notebook's own runs train ``notebook_epochs(epochs)`` (one epoch): the
+    tests retrain the student's code under their budget (``hwkit.notebook_budget``).
     Returns Keras's history: per-epoch "loss", "accuracy", "val_loss", "val_accuracy".
     """
     import keras
 
+    epochs = notebook_epochs(epochs)
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     train = batches(images, labels, batch_size, rows=train_rows, seed=seed, augment=augment)
     val = batches(images, labels, EVAL_BATCH, rows=val_rows, shuffle=False)

@@ -5,17 +5,31 @@ import dataclasses
 import numpy as np
 
 from hwkit.assignments.a3 import budget as ab
+from hwkit.assignments.a3 import retraining as ar
 from hwkit.testkit import case, probe, student
 
 
 @case(points=1)
 def public_1():
+    budget = dataclasses.asdict(ar.current_budget())
     with probe():
-        dnn_val, shallow_val = (student.dnn_val, student.shallow_val)
+        # The hidden tests' retraining of your DNN (shared with them: it runs once), and your
+        # shallow net retrained under the same budget, both on the budget's validation images.
+        dnn_val, shallow_val = ar.validation_accuracies(
+            student.build_dnn,
+            student.make_dnn_optimizer,
+            ar.checked_batch_size(student.BATCH_SIZE),
+            student.build_shallow,
+            student.make_shallow_optimizer,
+            ar.checked_batch_size(student.SHALLOW_BATCH_SIZE),
+            int(student.SHALLOW_EPOCHS),
+            ar.Budget(**budget),
+        )
     assert dnn_val > shallow_val, (
-        f"在验证集图片上，DNN（{dnn_val:.1%}）应胜过浅层网络（{shallow_val:.1%}）："
-        "检查 q2-q4 和上面的设置 / "
-        f"the DNN ({dnn_val:.1%}) should beat the shallow net ({shallow_val:.1%}) "
+        f"按评分预算重新训练后，在验证集图片上 DNN（{dnn_val:.1%}，{len(budget['student_seeds'])} "
+        f"个种子的平均）应胜过浅层网络（{shallow_val:.1%}）：检查 q2-q4 和上面的设置 / "
+        f"retrained under the grading budget, the DNN ({dnn_val:.1%}, mean of "
+        f"{len(budget['student_seeds'])} seeds) should beat the shallow net ({shallow_val:.1%}) "
         "on the validation images: check q2-q4 and the settings above"
     )
 
