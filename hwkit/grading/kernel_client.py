@@ -35,25 +35,26 @@ class PromptKernelClient(AsyncKernelClient):
         return max(0.01, deadline - time.monotonic())
 
     async def _reply_to(self, request: str, wait_s: float) -> dict | None:
-        stop = time.monotonic() + wait_s
-        while True:
-            try:
-                msg = await self.shell_channel.get_msg(timeout=self._left(stop))
-            except Empty:
-                return None
-            if (msg["msg_type"] == "kernel_info_reply"
-                    and msg.get("parent_header", {}).get("msg_id") == request):
-                return msg
+        return await self._first(self.shell_channel, time.monotonic() + wait_s,
+                                 lambda msg: msg["msg_type"] == "kernel_info_reply"
+                                 and msg.get("parent_header", {}).get("msg_id") == request)
 
     async def _idle_after(self, request: str, deadline: float) -> bool:
         """True once IOPub says the kernel is idle after ``request``."""
         stop = min(deadline, time.monotonic() + IOPUB_WAIT_S)
+        found = await self._first(self.iopub_channel, stop,
+                                  lambda msg: msg["msg_type"] == "status"
+                                  and msg.get("parent_header", {}).get("msg_id") == request
+                                  and msg.get("content", {}).get("execution_state") == "idle")
+        return found is not None
+
+    async def _first(self, channel, stop: float, wanted) -> dict | None:
+        """The first message on ``channel`` that ``wanted`` accepts before ``stop`` (others are
+        dropped), or None."""
         while True:
             try:
-                msg = await self.iopub_channel.get_msg(timeout=self._left(stop))
+                msg = await channel.get_msg(timeout=self._left(stop))
             except Empty:
-                return False
-            if (msg["msg_type"] == "status"
-                    and msg.get("parent_header", {}).get("msg_id") == request
-                    and msg.get("content", {}).get("execution_state") == "idle"):
-                return True
+                return None
+            if wanted(msg):
+                return msg
