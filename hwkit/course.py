@@ -17,6 +17,7 @@ from hwkit.project import project_root
 FILE_NAME = "course.toml"
 COURSE_DIR_ENV = "HWKIT_COURSE"
 COUNTED_RULES = ("latest", "best")
+MAX_UPLOAD_MB = 50  # the grader reads no larger notebook (hwkit.grading.notebook_file)
 
 
 class CourseConfigError(ValueError):
@@ -58,6 +59,23 @@ class LatePolicy:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    """``[serve]`` in course.toml, for ``hwkit serve``:
+
+    - submissions_per_day: uploads a student may make per assignment per day (those the grader
+      itself failed on are not counted); the day starts at midnight UTC+``utc_offset_hours``
+    - picks: submissions a student may pick for the private ranking (0: no picking; the
+      course's ``counted`` rule chooses among the picked ones, or among all when none is)
+    - max_upload_mb: the largest notebook accepted, MiB
+    """
+
+    submissions_per_day: int = 10
+    picks: int = 2
+    max_upload_mb: int = 20
+    utc_offset_hours: int = 8
+
+
+@dataclass(frozen=True)
 class CourseConfig:
     """- split_seed, public_fraction: how each held-out set is cut into public/private parts
     - counted: "latest" or "best" (see course.toml); require_nicknames: never show ids/names
@@ -73,6 +91,7 @@ class CourseConfig:
     deadlines: dict[str, datetime] = field(default_factory=dict)
     source: str = "defaults"
     late: LatePolicy = field(default_factory=LatePolicy)
+    serve: ServeConfig = field(default_factory=ServeConfig)
 
     def deadline(self, assignment_id: str) -> datetime | None:
         return self.deadlines.get(assignment_id)
@@ -123,6 +142,24 @@ def _late_policy(section: dict, source: str) -> LatePolicy:
                       float(values["max_percent"]))
 
 
+def _serve_config(section: dict, source: str) -> ServeConfig:
+    limits = {"submissions_per_day": (1, 10_000), "picks": (0, 100),
+              "max_upload_mb": (1, MAX_UPLOAD_MB), "utc_offset_hours": (-12, 14)}
+    unknown = set(section) - set(limits)
+    if unknown:
+        raise CourseConfigError(f"{source}: [serve] has unknown keys {sorted(unknown)}; known: "
+                                f"{', '.join(limits)}")
+    values = {}
+    for key, (low, high) in limits.items():
+        value = section.get(key, getattr(ServeConfig, key))
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise CourseConfigError(
+                f"{source}: [serve] {key} must be a whole number from {low} to {high}, "
+                f"got {value!r}")
+        values[key] = value
+    return ServeConfig(**values)
+
+
 def parse_config(text: str, source: str) -> CourseConfig:
     """A ``CourseConfig`` from course.toml's text; ``source`` names it in errors."""
     try:
@@ -150,6 +187,7 @@ def parse_config(text: str, source: str) -> CourseConfig:
     }
     return CourseConfig(
         late=_late_policy(data.get("late", {}), source),
+        serve=_serve_config(data.get("serve", {}), source),
         name=str(course.get("name", CourseConfig.name)),
         split_seed=seed,
         public_fraction=float(fraction),

@@ -135,7 +135,7 @@ def _say_missing_protections() -> None:
         print(f"hwkit: sandbox: {line}", file=sys.stderr)
 
 
-def _job(assignment: Assignment, entry: Entry, autograder_zip: Path, manifest: Manifest,
+def job_for(assignment: Assignment, entry: Entry, autograder_zip: Path, manifest: Manifest,
          options: GradeOptions, device: str) -> GradingJob:
     cpu_threads = max(1, (os.cpu_count() or 1) // max(1, options.workers))
     return GradingJob(
@@ -149,7 +149,7 @@ def _job(assignment: Assignment, entry: Entry, autograder_zip: Path, manifest: M
     )
 
 
-def _prepare_batch(assignment: Assignment, jobs: list[GradingJob], autograder_zip: Path,
+def prepare_batch(assignment: Assignment, jobs: list[GradingJob], autograder_zip: Path,
                    course: CourseConfig) -> list[GradingJob]:
     """Everything before the first submission: the prepare step, the data view, the judges
     (started here; they run their setups while the zygote starts), the held-out split."""
@@ -219,11 +219,11 @@ def grade_folder(
             if previous is not None:
                 by_name[entry.name] = _reused(gradebook, previous, entry)
             else:
-                jobs.append(_job(assignment, entry, autograder_zip, manifest, options, device))
+                jobs.append(job_for(assignment, entry, autograder_zip, manifest, options, device))
         try:
             if jobs:
                 _say_missing_protections()
-                jobs = _prepare_batch(assignment, jobs, autograder_zip, course)
+                jobs = prepare_batch(assignment, jobs, autograder_zip, course)
             bar = tqdm(total=len(jobs), desc=f"grading {assignment.id}", unit="nb",
                        disable=not options.progress, file=sys.stderr)
 

@@ -183,8 +183,11 @@ def _planned_max_score(assignment: Assignment) -> float:
 
 
 def load_board(course_dir: Path, course: CourseConfig | None = None,
-               assignments: list[Assignment] | None = None) -> tuple[Board, Gradebook]:
-    """The cohort's board from the course folder, and its open gradebook (close it)."""
+               assignments: list[Assignment] | None = None,
+               picks: dict[str, dict[str, set[str]]] | None = None) -> tuple[Board, Gradebook]:
+    """The cohort's board from the course folder, and its open gradebook (close it).
+    ``picks``: assignment → student → the submission names they picked for the ranking
+    (``hwkit serve``'s picks); the counted rule chooses among those when a student has any."""
     course = course or load_config(course_dir)
     assignments = assignments or [ASSIGNMENTS[a] for a in sorted(ASSIGNMENTS)]
     gradebook = open_course(course_dir)
@@ -199,6 +202,7 @@ def load_board(course_dir: Path, course: CourseConfig | None = None,
         {a.id: _planned_max_score(a) for a in assignments},
         {a.id: {sid: sum(q.values()) for sid, q in gradebook.written_scores(a.id).items()}
          for a in assignments},
+        picks,
     )
     return board, gradebook
 
@@ -208,12 +212,13 @@ def write_leaderboard(
     out_dir: Path | None = None,
     course: CourseConfig | None = None,
     assignments: list[Assignment] | None = None,
+    picks: dict[str, dict[str, set[str]]] | None = None,
 ) -> LeaderboardOutput:
     """Write ``<out>/leaderboard.html`` (for students), ``grades.csv``, ``reports/`` (for the TA
     to hand out), ``unmatched.csv`` and ``ta-report.md`` (for the TA only); ``out_dir``
-    defaults to ``<course>/leaderboard``."""
+    defaults to ``<course>/leaderboard``; ``picks``: as ``load_board``'s."""
     out_dir = Path(out_dir) if out_dir else Path(course_dir) / "leaderboard"
-    board, gradebook = load_board(course_dir, course, assignments)
+    board, gradebook = load_board(course_dir, course, assignments, picks)
     with gradebook:
         reports = write_student_reports(board, out_dir / "reports", gradebook.curves_png)
     page = write_page(public_view(board), out_dir)

@@ -241,11 +241,15 @@ def _rank_key(standing: Standing, revealed: bool):
 def assignment_board(
     assignment: Assignment, by_student: dict[str, list[Submission]], course: CourseConfig,
     revealed: bool, names: dict[str, str], max_score: float,
+    picks: dict[str, set[str]] | None = None,
 ) -> AssignmentBoard:
-    """One assignment's ranked board from its submissions filed by student."""
+    """One assignment's ranked board from its submissions filed by student; ``picks``:
+    student → the submission names they picked (the counted one is chosen among those)."""
     unranked = []
     for student_id, submissions in by_student.items():
-        counted = counted_submission(submissions, course.counted, assignment.ranked_accuracy)
+        picked = (picks or {}).get(student_id, set())
+        candidates = [s for s in submissions if s.result.submission in picked] or submissions
+        counted = counted_submission(candidates, course.counted, assignment.ranked_accuracy)
         unranked.append(
             Standing(0, student_id, names[student_id], counted, len(submissions),
                      max(s.submitted_at for s in submissions),
@@ -287,11 +291,12 @@ def build_board(
     roster: list[Student], course: CourseConfig, revealed: set[str], secret: str,
     generated_at: str, max_scores: dict[str, float] | None = None,
     written: dict[str, dict[str, float]] | None = None,
+    picks: dict[str, dict[str, set[str]]] | None = None,
 ) -> Board:
     """The whole cohort's board. ``runs_by_assignment``: the latest run of each submission file
     (``Gradebook.latest_by_submission``); an empty roster means "no roster" (see
     ``hwkit.gradebook.roster.identify``); ``max_scores``: from the build manifests, for assignments
-    nobody submitted yet."""
+    nobody submitted yet; ``picks``: assignment → student → picked submission names."""
     by_id = {s.student_id: s for s in roster}
     filed, unmatched, flagged = {}, [], []
     for assignment in assignments:
@@ -307,7 +312,8 @@ def build_board(
         planned = (max_scores or {}).get(assignment.id, 0.0)
         max_score = max((r.max_score for r in runs), default=planned)
         boards.append(assignment_board(assignment, filed[assignment.id], course,
-                                       assignment.id in revealed, names, max_score))
+                                       assignment.id in revealed, names, max_score,
+                                       (picks or {}).get(assignment.id)))
     written = written or {}
     return Board(course, generated_at, boards, total_standings(boards, written), unmatched,
                  by_id, flagged, Board.untimed(boards), written)

@@ -1,0 +1,251 @@
+"""``hwkit serve``'s API and pages with a fake grader (the unit tier): every error code, who
+may read what, the quota, CSRF, the login limit, picks, the TA's pages."""
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hwkit.course import ServeConfig
+from hwkit.gradebook import Gradebook
+from tests.serve_helpers import Running, make_course, notebook_bytes, upload
+
+
+@pytest.fixture
+def running(tmp_path):
+    return Running(make_course(tmp_path / "course"))
+
+
+@pytest.fixture
+def client(running):
+    with TestClient(running.app) as client:
+        yield client
+
+
+def graded(client, running, headers, submission_id):
+    assert running.queue.wait_idle(30)
+    return client.get(f"/api/v1/submissions/{submission_id}", headers=headers).json()
+
+
+def test_healthz_once_accepting(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_upload_is_queued_then_graded_with_each_failed_message(client, running):
+    me = running.bearer("2026001")
+    answer = upload(client, me, notebook_bytes("y = 2"))
+    assert answer.status_code == 202
+    body = answer.json()
+    assert body["status"] == "queued" and body["position"] in (1, None) and body["id"] >= 1
+    result = graded(client, running, me, body["id"])
+    assert result["status"] == "graded"
+    assert (result["score"], result["max_score"]) == (0.0, 5.0)
+    messages = {t["name"]: t["message"] for t in result["tests"] if not t["passed"]}
+    assert messages == {"q1 - 1": "forward() 的输出不对 / forward() is wrong",
+                        "q2 - 1": "梯度不对 / the gradient is wrong"}
+    assert "GRADER-ONLY" not in str(result)  # the run's detail is the TA's
+    right = upload(client, me, notebook_bytes("RIGHT")).json()
+    assert graded(client, running, me, right["id"])["score"] == 5.0
+
+
+def test_the_run_is_in_the_gradebook_filed_under_the_student(client, running):
+    me = running.bearer("2026002")
+    submission_id = upload(client, me, notebook_bytes("RIGHT")).json()["id"]
+    graded(client, running, me, submission_id)
+    with Gradebook(running.course_dir / "gradebook.sqlite") as gradebook:
+        runs = gradebook.runs("a2")
+    assert [r.submission.split("/")[0] for r in runs] == ["2026002"]
+    assert runs[0].submission.startswith(f"2026002/s{submission_id}_")
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"},
+                                     {"Authorization": "Basic abc"}])
+def test_no_or_bad_token_is_401_and_nothing_is_queued(client, running, headers):
+    answer = upload(client, headers, notebook_bytes())
+    assert answer.status_code == 401
+    assert "token" in answer.json()["detail"]
+    assert running.store.all() == []
+
+
+@pytest.mark.parametrize("data, assignment, code, words", [
+    (b"hello", "a2", 400, "not a notebook"),
+    (b"", "a2", 400, "empty file"),
+    (notebook_bytes(assignment="a1"), "a2", 400, "a1's, not a2's"),
+    (notebook_bytes(), "a9", 400, "unknown assignment"),
+    (notebook_bytes(), "", 400, "unknown assignment"),
+])
+def test_bad_uploads_name_the_problem_and_queue_nothing(client, running, data, assignment, code,
+                                                        words):
+    answer = upload(client, running.bearer("2026001"), data, assignment)
+    assert answer.status_code == code
+    assert words in answer.json()["detail"]
+    assert running.store.all() == []
+
+
+def test_too_big_is_413(tmp_path):
+    running = Running(make_course(tmp_path / "c"), serve=ServeConfig(max_upload_mb=1))
+    with TestClient(running.app) as client:
+        big = notebook_bytes("x = '" + "a" * (1024 * 1024) + "'")
+        answer = upload(client, running.bearer("2026001"), big)
+    assert answer.status_code == 413 and "1 MiB" in answer.json()["detail"]
+    assert running.store.all() == []
+
+
+def test_another_students_submission_is_404_like_a_missing_one(client, running):
+    mine = upload(client, running.bearer("2026001"), notebook_bytes()).json()["id"]
+    graded(client, running, running.bearer("2026001"), mine)
+    other = running.bearer("2026002")
+    for path in (f"/api/v1/submissions/{mine}", f"/submissions/{mine}",
+                 f"/submissions/{mine}/curves.png"):
+        assert client.get(path, headers=other).status_code == 404
+    assert client.get("/api/v1/submissions/999", headers=other).status_code == 404
+    assert client.get("/api/v1/submissions", headers=other).json()["submissions"] == []
+    ta = {"Authorization": f"Bearer {running.ta_token}"}
+    assert client.get(f"/api/v1/submissions/{mine}", headers=ta).json()["id"] == mine
+    curves = client.get(f"/submissions/{mine}/curves.png", headers=running.bearer("2026001"))
+    assert curves.status_code == 200 and curves.content.startswith(b"\x89PNG")
+
+
+def test_quota_per_day_resets_at_local_midnight_and_grader_errors_do_not_count(tmp_path):
+    now = [1796256000.0 + 3600]  # 2026-12-03 01:00 UTC = 09:00 in UTC+8
+    running = Running(make_course(tmp_path / "c"), serve=ServeConfig(submissions_per_day=2),
+                      clock=lambda: now[0])
+    me = running.bearer("2026001")
+    with TestClient(running.app) as client:
+        failed = upload(client, me, notebook_bytes("GRADER_FAILS")).json()["id"]
+        assert graded(client, running, me, failed)["status"] == "error"
+        assert upload(client, me, notebook_bytes("a")).status_code == 202
+        assert upload(client, me, notebook_bytes("b")).status_code == 202
+        over = upload(client, me, notebook_bytes("c"))
+        assert over.status_code == 429
+        assert over.json()["resets_at"] == "2026-12-03T16:00:00Z"  # midnight in UTC+8
+        assert "resets" in over.json()["detail"]
+        assert upload(client, running.bearer("2026002"), notebook_bytes()).status_code == 202
+        assert client.get("/api/v1/submissions", headers=me).json()["quota_left"] == {"a2": 0}
+        now[0] += 15 * 3600  # 16:00 UTC: the next day in UTC+8
+        assert upload(client, me, notebook_bytes("d")).status_code == 202
+    assert len(running.store.of_student("2026001")) == 4
+
+
+def login(client, token):
+    answer = client.get(f"/login?token={token}", follow_redirects=False)
+    assert answer.status_code == 303
+    page = client.get(answer.headers["location"])
+    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    return match.group(1)
+
+
+def test_browser_form_needs_its_csrf_token(client, running):
+    csrf = login(client, running.tokens["2026001"])
+    html = {"Accept": "text/html"}
+    refused = upload(client, html, notebook_bytes())
+    assert refused.status_code == 403 and "CSRF" in refused.text
+    wrong = upload(client, html, notebook_bytes(), extra={"csrf": "x" + csrf})
+    assert wrong.status_code == 403
+    assert running.store.all() == []
+    sent = client.post("/api/v1/submissions", headers=html, follow_redirects=False,
+                       data={"assignment": "a2", "csrf": csrf},
+                       files={"notebook": ("mine.ipynb", notebook_bytes(), "application/json")})
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/me")
+    page = client.get("/me")
+    assert "mine.ipynb" in page.text and "2026001" in page.text
+    assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/submissions").status_code == 401
+
+
+def test_session_cookie_is_signed(client, running):
+    login(client, running.tokens["2026001"])
+    client.cookies.set("hwkit_session", client.cookies["hwkit_session"][:-3] + "AAA")
+    assert client.get("/api/v1/submissions").status_code == 401
+
+
+def test_failed_logins_are_limited_per_address(client, running):
+    for _ in range(10):
+        assert client.get("/login?token=guess", follow_redirects=False).status_code == 401
+    blocked = client.get(f"/login?token={running.tokens['2026001']}", follow_redirects=False)
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+
+
+def test_pages_escape_what_a_student_controls(client, running):
+    me = running.bearer("2026001")
+    upload(client, me, notebook_bytes(), name="<img src=x onerror=alert(1)>.ipynb")
+    login(client, running.tokens["2026001"])
+    page = client.get("/me")
+    assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_picks_choose_what_counts_and_are_checked(client, running):
+    me = running.bearer("2026001")
+    best = upload(client, me, notebook_bytes("RIGHT")).json()["id"]
+    worse = upload(client, me, notebook_bytes("no")).json()["id"]
+    assert running.queue.wait_idle(30)
+    theirs = upload(client, running.bearer("2026002"), notebook_bytes()).json()["id"]
+    assert running.queue.wait_idle(30)
+    pick = client.post("/api/v1/picks", headers=me, data={"assignment": "a2", "ids": [theirs]})
+    assert pick.status_code == 400
+    too_many = client.post("/api/v1/picks", headers=me,
+                           data={"assignment": "a2", "ids": [best, worse, theirs]})
+    assert too_many.status_code == 400
+    assert client.post("/api/v1/picks", headers=me,
+                       data={"assignment": "a2", "ids": [worse]}).json()["picked"] == [worse]
+    [picked] = running.store.picks()["a2"]["2026001"]
+    assert picked.startswith(f"2026001/s{worse}_")
+    from hwkit.leaderboard import load_board
+
+    board, gradebook = load_board(running.course_dir, running.service.course,
+                                  picks=running.store.picks())
+    gradebook.close()
+    a2 = next(b for b in board.boards if b.assignment.id == "a2")
+    counted = next(s for s in a2.standings if s.student_id == "2026001")
+    assert counted.score == 0.0  # the picked (worse) one counts, not the latest or best
+
+
+def test_leaderboard_is_live_and_shows_no_student_ids(client, running):
+    me = running.bearer("2026001")
+    upload(client, me, notebook_bytes("RIGHT"))
+    assert running.queue.wait_idle(30)
+    page = client.get("/leaderboard")
+    assert page.status_code == 200 and "明明" in page.text
+    assert "2026001" not in page.text
+    assert "script-src 'sha256-" in page.headers["content-security-policy"]
+    assert page.headers["refresh"] == "60"
+
+
+def test_ta_dashboard_regrade_and_exports(client, running):
+    me = running.bearer("2026001")
+    ta = {"Authorization": f"Bearer {running.ta_token}"}
+    assert client.get("/ta", headers=me).status_code == 403
+    assert client.get("/ta").status_code == 401
+    first = upload(client, me, notebook_bytes("RIGHT")).json()["id"]
+    assert running.queue.wait_idle(30)
+    dashboard = client.get("/ta", headers=ta)
+    assert dashboard.status_code == 200 and 'data-assignment="a2"' in dashboard.text
+    assert client.post("/ta/regrade", headers=ta, data={"submission_id": first},
+                       follow_redirects=False).status_code == 303
+    assert running.queue.wait_idle(30)
+    name = next(iter(running.grader.calls))
+    assert running.grader.calls[name] == 2
+    grades = client.get("/ta/grades.csv", headers=ta)
+    rows = list(csv.DictReader(io.StringIO(grades.content.decode("utf-8-sig"))))
+    assert {r["student_id"]: r["a2"] for r in rows}["2026001"] == "5"
+    queue = list(csv.DictReader(io.StringIO(client.get("/ta/queue.csv", headers=ta).text)))
+    assert [(r["id"], r["status"]) for r in queue] == [(str(first), "graded")]
+    assert client.post("/ta/reveal", headers=ta, data={"assignment": "a2"}).status_code == 400
+    assert upload(client, ta, notebook_bytes()).status_code == 400  # a TA cannot submit
+
+
+def test_tokens_stay_the_same_until_rotated(running):
+    from hwkit.serve.tokens import student_tokens
+
+    again = dict(student_tokens(running.course_dir, running.store, ["2026001"]))
+    assert again["2026001"] == running.tokens["2026001"]
+    rotated = dict(student_tokens(running.course_dir, running.store, ["2026001"], rotate=True))
+    assert rotated["2026001"] != running.tokens["2026001"]
+    with TestClient(running.app) as client:
+        old = upload(client, running.bearer("2026001"), notebook_bytes())
+        new = upload(client, {"Authorization": f"Bearer {rotated['2026001']}"},
+                     notebook_bytes())
+    assert (old.status_code, new.status_code) == (401, 202)
