@@ -8,7 +8,7 @@ EXTRAS ?= dev,cluster
 comma := ,
 DEV_STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: demo test test-fast build lint benchmark clean browser
+.PHONY: demo serve test test-fast build lint benchmark clean browser postgres
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -26,7 +26,13 @@ $(DEV_STAMP): setup.cfg pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/hwkit demo
 
-test: $(DEV_STAMP) browser
+# `hwkit serve` on the demo cohort (run `make demo` first): prints the login links, then serves
+# http://127.0.0.1:8000 until Ctrl-C.
+serve: $(VENV)/.installed
+	@test -f hwkit-out/demo/course/gradebook.sqlite || $(BIN)/hwkit demo
+	$(BIN)/hwkit serve --course hwkit-out/demo/course --show-student-links
+
+test: $(DEV_STAMP) browser postgres
 	$(BIN)/python -m pytest
 
 # The unit tier for the edit-test loop (about a minute): no builds, no graded notebooks.
@@ -39,6 +45,13 @@ browser:
 	@command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . || \
 	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei) || \
 	  echo "could not install chromium: the leaderboard browser test will skip"
+
+# Debian's PostgreSQL server for the live service's PostgreSQL tests: the tests start their own
+# throw-away cluster with its binaries (never the system's service). Without it those tests skip.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql) || \
+	  echo "could not install postgresql: the PostgreSQL tests will skip"
 
 build: $(VENV)/.installed
 	$(BIN)/hwkit build

@@ -249,3 +249,39 @@ def test_tokens_stay_the_same_until_rotated(running):
         new = upload(client, {"Authorization": f"Bearer {rotated['2026001']}"},
                      notebook_bytes())
     assert (old.status_code, new.status_code) == (401, 202)
+
+
+def test_serve_settings_are_read_and_checked():
+    from hwkit.course import CourseConfigError, load_config, parse_config
+
+    config = parse_config("[serve]\nsubmissions_per_day = 3\npicks = 0\n", "t.toml").serve
+    assert (config.submissions_per_day, config.picks, config.max_upload_mb) == (3, 0, 20)
+    assert load_config(None).serve.utc_offset_hours == 8  # the project's course.toml
+    for bad, words in (("picks = -1", "picks must be a whole number from 0"),
+                       ("max_upload_mb = 500", "max_upload_mb must be a whole number"),
+                       ("submissions_per_day = 2.5", "submissions_per_day must be"),
+                       ("per_day = 3", "unknown keys ['per_day']")):
+        with pytest.raises(CourseConfigError, match=re.escape(words)):
+            parse_config(f"[serve]\n{bad}\n", "t.toml")
+
+
+def test_roster_tokens_prints_a_csv_for_the_mail_merge(tmp_path, capsys):
+    from hwkit.cli import main
+
+    course = make_course(tmp_path / "course")
+    assert main(["roster", "tokens", "--course", str(course)]) == 0
+    first = capsys.readouterr().out
+    rows = list(csv.reader(io.StringIO(first)))
+    assert rows[0] == ["student_id", "token"] and [r[0] for r in rows[1:]] == [
+        "2026001", "2026002", "2026003"]
+    assert len({r[1] for r in rows[1:]}) == 3 and all(len(r[1]) == 32 for r in rows[1:])
+    assert main(["roster", "tokens", "--course", str(course)]) == 0
+    assert capsys.readouterr().out == first
+    assert main(["roster", "tokens", "--course", str(course), "--rotate"]) == 0
+    rotated = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert all(a[1] != b[1] for a, b in zip(rows[1:], rotated[1:], strict=True))
+    assert oct((course / "serve" / "secret").stat().st_mode & 0o777) == "0o600"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["roster", "tokens", "--course", str(empty)]) == 2
+    assert "no roster" in capsys.readouterr().err

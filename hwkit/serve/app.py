@@ -123,6 +123,8 @@ def create_app(service: Service) -> FastAPI:
             service.accepting = False
             await asyncio.to_thread(service.queue.stop)  # SIGTERM: finish what is running
             service.on_stop()
+            print(f"hwkit serve: stopped after grading {service.queue.graded} "
+                  "(what is still queued is graded at the next start)", flush=True)
 
     app = FastAPI(title="hwkit serve", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
@@ -182,6 +184,10 @@ def create_app(service: Service) -> FastAPI:
             return page(request, "error.html", error.status_code, message=error.detail)
         body = error.detail if isinstance(error.detail, dict) else {"detail": error.detail}
         return JSONResponse(body, error.status_code, headers=headers)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(status_code=204)
 
     # service and login
     @app.get("/healthz")

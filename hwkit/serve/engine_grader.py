@@ -8,6 +8,9 @@ does once, the service does once per run. Then every submission is one
 autograder already graded is not graded again: its run is copied under the new name (as
 ``hwkit grade`` does).
 
+Everything is started from a grader thread (``hwkit.serve.queue``), never from a short-lived
+one: the judges and the zygote are killed when the thread that started them ends.
+
 Restart the service after ``hwkit build`` changes an assignment: a running service keeps the
 build it started with.
 """

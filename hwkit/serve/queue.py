@@ -72,7 +72,10 @@ class GradingQueue:
     """``workers`` threads grading from ``store`` with ``grader`` into ``gradebook_path``."""
 
     def __init__(self, store: Store, grader: Grader, gradebook_path: Path, service_dir: Path,
-                 workers: int):
+                 workers: int, prepare: Callable[[], None] | None = None):
+        """``prepare``: run by the first worker before it takes anything (the grader's
+        processes must start in a thread that lives as long as the service: they are killed
+        when the thread that started them ends, ``PR_SET_PDEATHSIG``)."""
         self.store = store
         self.grader = grader
         self.gradebook_path = gradebook_path
@@ -82,6 +85,7 @@ class GradingQueue:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._prepare = prepare
 
     def start(self) -> int:
         """Queue again what a stopped service left running, start the workers; returns how
@@ -106,6 +110,8 @@ class GradingQueue:
             thread.join(timeout_s)
 
     def _work(self, index: int) -> None:
+        if index == 0 and self._prepare is not None:
+            self._prepare()
         while not self._stopping.is_set():
             row = self.store.claim()
             if row is None:

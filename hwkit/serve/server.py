@@ -2,15 +2,14 @@
 
 At start: the database is migrated, whatever a dead service left ``running`` is queued again,
 every roster student's token hash is saved (tokens are derived, so the links already mailed
-keep working), the TA's login link is printed, and the built assignments are prepared in the
-background while the service already accepts uploads. On SIGTERM uvicorn stops taking requests
-and the graders finish the submissions they hold before the process exits (the rest stay
-queued in the database for the next start).
+keep working), the TA's login link is printed, and the built assignments are prepared by the
+first grader thread while the service already accepts uploads. On SIGTERM uvicorn stops taking
+requests and the graders finish the submissions they hold before the process exits (the rest
+stay queued in the database for the next start).
 """
 
 import os
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,10 +62,11 @@ def run(course_dir: Path, options: ServeOptions) -> int:
     links = student_tokens(course_dir, store, roster)
     workers = options.workers or max(1, (os.cpu_count() or 1) // 2)
     grader = EngineGrader(course_dir, course, grade_options(options, workers))
-    queue = GradingQueue(store, grader, course_dir / "gradebook.sqlite", service_dir(course_dir),
-                         workers)
-    token, token_file = ta_token(course_dir)
     assignments = built_assignments()
+    sample = service_dir(course_dir) / "warm-up.ipynb"
+    queue = GradingQueue(store, grader, course_dir / "gradebook.sqlite", service_dir(course_dir),
+                         workers, prepare=lambda: grader.warm_up(list(assignments), sample))
+    token, token_file = ta_token(course_dir)
     service = Service(course_dir, store, queue, course, assignments, token,
                       session_key(course_dir), on_stop=grader.close)
     base = f"http://{options.host}:{options.port}"
@@ -85,10 +85,6 @@ def run(course_dir: Path, options: ServeOptions) -> int:
         print("  学生登录链接 / student links: `hwkit roster tokens --course "
               f"{course_dir}` → {base}/login?token=<token>")
     print(f"  排行榜 / leaderboard: {base}/leaderboard", flush=True)
-    if assignments:
-        sample = service_dir(course_dir) / "warm-up.ipynb"
-        threading.Thread(target=grader.warm_up, args=(list(assignments), sample),
-                         daemon=True).start()
     uvicorn.run(create_app(service), host=options.host, port=options.port, log_level="warning",
                 timeout_graceful_shutdown=None)
     store.close()
