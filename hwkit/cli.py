@@ -121,7 +121,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     return run(args.course, ServeOptions(
         host=args.host, port=args.port, workers=args.workers or 0, database=args.database,
-        engine=args.engine, address=args.address, show_student_links=args.show_student_links))
+        engine=args.engine, address=args.address, show_student_links=args.show_student_links,
+        secure_cookies=args.secure_cookies))
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -343,6 +344,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--address", metavar="ADDR", help="the Ray cluster (with --engine ray)")
     serve.add_argument("--show-student-links", action="store_true",
                        help="print every student's login link (a demo; a course mails them)")
+    serve.add_argument("--secure-cookies", action="store_true",
+                       help="send the session cookie over HTTPS only (behind a TLS proxy)")
     serve.set_defaults(func=_serve)
 
     board = commands.add_parser("leaderboard", help="write the cohort leaderboard and grades")

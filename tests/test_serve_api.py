@@ -129,12 +129,46 @@ def test_quota_per_day_resets_at_local_midnight_and_grader_errors_do_not_count(t
     assert len(running.store.of_student("2026001")) == 4
 
 
+def csrf_of(page) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
 def login(client, token):
-    answer = client.get(f"/login?token={token}", follow_redirects=False)
+    """The mailed link, then the click: returns the logged-in session's CSRF token."""
+    form = client.get(f"/login?token={token}")
+    answer = client.post("/login", data={"token": token, "csrf": csrf_of(form)},
+                         follow_redirects=False)
     assert answer.status_code == 303
-    page = client.get(answer.headers["location"])
-    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    return match.group(1)
+    return csrf_of(client.get(answer.headers["location"]))
+
+
+def test_a_link_alone_does_not_log_in_and_a_foreign_form_cannot(client, running):
+    token = running.tokens["2026001"]
+    client.get(f"/login?token={token}")
+    assert client.get("/api/v1/submissions").status_code == 401  # the link only fills the form
+    forged = client.post("/login", data={"token": token}, follow_redirects=False)
+    assert forged.status_code == 403  # a page elsewhere posting the form has no CSRF token
+    assert client.get("/api/v1/submissions").status_code == 401
+
+
+def test_a_body_past_the_limit_is_refused_as_it_arrives(tmp_path):
+    running = Running(make_course(tmp_path / "c"), serve=ServeConfig(max_upload_mb=1))
+
+    def chunks():  # chunked: no Content-Length to refuse it by
+        yield (b'--b\r\nContent-Disposition: form-data; name="notebook"; filename="a.ipynb"'
+               b"\r\nContent-Type: application/json\r\n\r\n")
+        for _ in range(40):
+            yield b"x" * 65536
+
+    with TestClient(running.app) as client:
+        answer = client.post("/api/v1/submissions", content=chunks(),
+                             headers={**running.bearer("2026001"),
+                                      "Content-Type": "multipart/form-data; boundary=b"})
+        declared = client.post("/api/v1/submissions", content=b"x" * 10,
+                               headers={"Content-Length": str(50 * 1024 * 1024)})
+    assert answer.status_code == 413 and "1 MiB" in answer.json()["detail"]
+    assert declared.status_code == 413
+    assert running.store.all() == []
 
 
 def test_browser_form_needs_its_csrf_token(client, running):
@@ -162,9 +196,12 @@ def test_session_cookie_is_signed(client, running):
 
 
 def test_failed_logins_are_limited_per_address(client, running):
+    csrf = csrf_of(client.get("/login"))
     for _ in range(10):
-        assert client.get("/login?token=guess", follow_redirects=False).status_code == 401
-    blocked = client.get(f"/login?token={running.tokens['2026001']}", follow_redirects=False)
+        answer = client.post("/login", data={"token": "guess", "csrf": csrf})
+        assert answer.status_code == 401
+    blocked = client.post("/login", data={"token": running.tokens["2026001"], "csrf": csrf},
+                          follow_redirects=False)
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
 
 

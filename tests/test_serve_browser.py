@@ -48,6 +48,7 @@ def test_upload_result_leaderboard_journey(browser, live, tmp_path):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live.base}/login?token={live.tokens['2026001']}")
+    page.click("#login")
     assert page.url.endswith("/me")
     assert "我的提交 / My submissions" in page.inner_text("h1")
 
@@ -85,6 +86,7 @@ def test_upload_result_leaderboard_journey(browser, live, tmp_path):
 
     ta = browser.new_context().new_page()
     ta.goto(f"{live.base}/login?token={live.ta_token}")
+    ta.click("#login")
     assert ta.url.endswith("/ta")
     stats = ta.inner_text('#stats tr[data-assignment="a2"]')
     assert stats.split()[:4] == ["a2", "0", "0", "2"]

@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -52,11 +53,13 @@ from hwkit.leaderboard.exports import write_grades_csv
 from hwkit.leaderboard.page import content_security_policy, render_page
 from hwkit.leaderboard.view import public_view
 from hwkit.serve.auth import LoginLimiter, Principal, csrf_ok, from_token, log_in
+from hwkit.serve.body_limit import BodyLimit
 from hwkit.serve.queue import GradingQueue, upload_path
 from hwkit.serve.store import QueuedSubmission, Store
 from hwkit.textsafe import terminal_text
 
 MIB = 1024 * 1024
+FORM_OVERHEAD_BYTES = 64 * 1024  # the multipart form around the notebook
 BOARD_TTL_S = 5.0  # the leaderboard page is rebuilt at most this often
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
             "base-uri 'none'; frame-ancestors 'none'")
@@ -132,6 +135,10 @@ def create_app(service: Service) -> FastAPI:
                        session_cookie="hwkit_session", max_age=14 * 86400, same_site="lax",
                        https_only=service.https_only)
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
+    limit_mb = service.course.serve.max_upload_mb
+    app.add_middleware(BodyLimit, max_bytes=limit_mb * MIB + FORM_OVERHEAD_BYTES,
+                       message=f"文件太大 / the request is larger than the {limit_mb} MiB "
+                               "notebook limit: clear large outputs and submit again")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -217,16 +224,24 @@ def create_app(service: Service) -> FastAPI:
         who = principal(request)
         if who is not None:
             return RedirectResponse("/ta" if who.is_ta else "/me", 303)
-        return page(request, "login.html")
+        return login_page(request)
+
+    def login_page(request: Request, token: str = ""):
+        request.session.setdefault("csrf", secrets.token_urlsafe(24))
+        return page(request, "login.html", token=token)
 
     @app.get("/login")
     def login_link(request: Request, token: str = ""):
-        if not token:
-            return page(request, "login.html")
-        return login_with(request, token)
+        # The link only fills in the form: logging in takes the click, so a page elsewhere
+        # cannot log a student's browser into its own account (login CSRF) and collect the
+        # work the student then uploads.
+        return login_page(request, token)
 
     @app.post("/login")
-    def login_form(request: Request, token: str = Form("")):
+    def login_form(request: Request, token: str = Form(""), csrf: str = Form("")):
+        if not csrf_ok(request.session, csrf):
+            raise HTTPException(403, "登录表单已过期，请重新打开登录链接 / the login form is "
+                                     "stale: open the login link again")
         return login_with(request, token)
 
     @app.post("/logout")

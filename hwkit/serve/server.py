@@ -28,7 +28,8 @@ from hwkit.serve.tokens import service_dir, session_key, student_tokens, ta_toke
 class ServeOptions:
     """host/port: where to listen; workers: submissions graded at once; database: a
     SQLAlchemy URL (None: the course's SQLite gradebook); engine/address: as ``hwkit grade``;
-    show_student_links: print every student's login link (a demo; a course mails them)."""
+    show_student_links: print every student's login link (a demo; a course mails them);
+    secure_cookies: the session cookie only over HTTPS (behind a TLS reverse proxy)."""
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -37,6 +38,7 @@ class ServeOptions:
     engine: str = "local"
     address: str | None = None
     show_student_links: bool = False
+    secure_cookies: bool = False
 
 
 def built_assignments() -> dict[str, str]:
@@ -68,7 +70,8 @@ def run(course_dir: Path, options: ServeOptions) -> int:
                          workers, prepare=lambda: grader.warm_up(list(assignments), sample))
     token, token_file = ta_token(course_dir)
     service = Service(course_dir, store, queue, course, assignments, token,
-                      session_key(course_dir), on_stop=grader.close)
+                      session_key(course_dir), on_stop=grader.close,
+                      https_only=options.secure_cookies)
     base = f"http://{options.host}:{options.port}"
     print(f"hwkit serve: {course_dir} · database {store.engine.url.render_as_string()} · "
           f"{workers} graders · assignments {', '.join(assignments) or 'none built'}")
