@@ -19,13 +19,12 @@ from hwkit.intake import IntakeError
 from hwkit.leaderboard import RevealRefused
 from hwkit.project import PROJECT_ENV_VAR
 from hwkit.review import ReviewError
+from hwkit.serve.commands import add_serve_commands
 from hwkit.textsafe import terminal_text
 
 # The assignment `hwkit demo` builds and grades (the fastest to grade; its roster is in demo.py).
 DEMO_ASSIGNMENT = "a2"
 COURSE_HELP = "course folder (default: $HWKIT_COURSE or hwkit-out/course)"
-DATABASE_HELP = ("the live service's database, a SQLAlchemy URL such as "
-                 "postgresql://user@host/db (default: the course's gradebook.sqlite)")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -92,37 +91,6 @@ def _roster(args: argparse.Namespace) -> int:
         print(f"roster: removed / 已移除 {len(removed)} (not in {args.csv.name}): "
               f"{', '.join(removed)}; their submissions are now unmatched")
     return 0
-
-
-def _roster_tokens(args: argparse.Namespace) -> int:
-    import csv
-
-    from hwkit.leaderboard import open_course
-    from hwkit.serve.store import Store, default_url
-    from hwkit.serve.tokens import student_tokens
-
-    with open_course(args.course) as gradebook:
-        roster = [s.student_id for s in gradebook.roster()]
-    if not roster:
-        raise RosterError(f"{args.course} has no roster: run `hwkit roster import` first")
-    store = Store.open(args.database or default_url(args.course))
-    try:
-        rows = student_tokens(args.course, store, roster, rotate=args.rotate)
-    finally:
-        store.close()
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["student_id", "token"])
-    writer.writerows(rows)
-    return 0
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from hwkit.serve.server import ServeOptions, run
-
-    return run(args.course, ServeOptions(
-        host=args.host, port=args.port, workers=args.workers or 0, database=args.database,
-        engine=args.engine, address=args.address, show_student_links=args.show_student_links,
-        secure_cookies=args.secure_cookies))
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -323,30 +291,7 @@ def make_parser() -> argparse.ArgumentParser:
     roster_import.add_argument("--course", type=Path, default=default_course_dir(),
                                help=COURSE_HELP)
     roster_import.set_defaults(func=_roster)
-    tokens = roster_commands.add_parser(
-        "tokens", help="print CSV student_id,token for the LMS mail merge (`hwkit serve` logins)")
-    tokens.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
-    tokens.add_argument("--rotate", action="store_true",
-                        help="new tokens for everyone; the old ones stop working")
-    tokens.add_argument("--database", metavar="URL", help=DATABASE_HELP)
-    tokens.set_defaults(func=_roster_tokens)
-
-    serve = commands.add_parser("serve", help="the live course service: uploads, queue, "
-                                              "feedback, live leaderboard, TA dashboard")
-    serve.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, help="submissions graded at once (default: "
-                                                   "half the cores)")
-    serve.add_argument("--database", metavar="URL", help=DATABASE_HELP)
-    serve.add_argument("--engine", choices=("local", "ray"), default="local",
-                       help="as `hwkit grade --engine`")
-    serve.add_argument("--address", metavar="ADDR", help="the Ray cluster (with --engine ray)")
-    serve.add_argument("--show-student-links", action="store_true",
-                       help="print every student's login link (a demo; a course mails them)")
-    serve.add_argument("--secure-cookies", action="store_true",
-                       help="send the session cookie over HTTPS only (behind a TLS proxy)")
-    serve.set_defaults(func=_serve)
+    add_serve_commands(commands, roster_commands, COURSE_HELP)
 
     board = commands.add_parser("leaderboard", help="write the cohort leaderboard and grades")
     board.add_argument("--course", type=Path, default=default_course_dir(), help=COURSE_HELP)
