@@ -174,12 +174,15 @@ def main() -> int:
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
+        for _ in range(600):
+            if server.poll() is not None:
+                raise SystemExit(f"hwkit serve exited: see {folder / 'serve.log'}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         ta_token = (course / "serve" / "ta-token").read_text().strip()
         print(f"serve_load: {args.students} students, {args.uploads} uploads over "
               f"{args.burst_s:.0f} s, {args.workers} graders, {os.cpu_count()} cores", flush=True)

@@ -182,3 +182,30 @@ def test_a_killed_ray_worker_loses_no_submission(a2, a2_build, submissions, loca
     with Gradebook(tmp_path / "ray" / "gradebook.sqlite") as gradebook:
         runs = gradebook.runs("a2")
     assert sorted(r.submission for r in runs) == sorted(p.name for p in submissions.iterdir())
+
+
+@needs_ray
+def test_the_live_service_grades_through_ray(a2, a2_build, a2_solution_path, ray_local,
+                                             tmp_path):
+    """``hwkit serve --engine ray``: each upload is one Ray task, on the connection the
+    service keeps open, graded as the local engine grades it."""
+    from fastapi.testclient import TestClient
+
+    from hwkit.course import CourseConfig
+    from hwkit.serve.engine_grader import EngineGrader
+    from tests.serve_helpers import Running, make_course, upload
+
+    course = make_course(tmp_path / "course")
+    options = GradeOptions(workers=1, timeout_s=0.0, memory_mb=0, progress=False, engine="ray")
+    grader = EngineGrader(course, CourseConfig(), options,
+                          {"a2": a2_build.autograder_zip.parent})
+    running = Running(course, grader=grader, workers=1)
+    running.service.on_stop = grader.close
+    me = running.bearer("2026002")
+    with TestClient(running.app) as client:
+        submitted = upload(client, me, a2_solution_path.read_bytes()).json()
+        assert running.queue.wait_idle(600)
+        result = client.get(f"/api/v1/submissions/{submitted['id']}", headers=me).json()
+    assert result["status"] == "graded"
+    assert result["score"] == result["max_score"] > 0
+    assert ray_local.is_initialized()  # the service's connection, not one per submission

@@ -322,3 +322,46 @@ def test_roster_tokens_prints_a_csv_for_the_mail_merge(tmp_path, capsys):
     empty.mkdir()
     assert main(["roster", "tokens", "--course", str(empty)]) == 2
     assert "no roster" in capsys.readouterr().err
+
+
+def test_no_route_gives_out_code_or_the_private_figure(tmp_path):
+    from dataclasses import replace
+
+    from hwkit.results import HeldOutAccuracy
+    from tests.serve_helpers import FakeGrader
+
+    fake = FakeGrader()
+
+    def with_accuracy(request):
+        return replace(fake(request), accuracies=[HeldOutAccuracy("nn", 0.9137, 0.8642, 500,
+                                                                  500)])
+
+    running = Running(make_course(tmp_path / "c"), grader=with_accuracy)
+    me = running.bearer("2026001")
+    with TestClient(running.app) as client:
+        submission = upload(client, me, notebook_bytes("SECRET_CODE = 42")).json()["id"]
+        assert running.queue.wait_idle(30)
+        api = client.get(f"/api/v1/submissions/{submission}", headers=me).text
+        login(client, running.tokens["2026001"])
+        page = client.get(f"/submissions/{submission}").text
+        board = client.get("/leaderboard").text
+        sha = running.store.get(submission).sha256
+        probes = [client.get(path) for path in (
+            f"/static/../serve/uploads/{sha[:2]}/{sha}.ipynb",
+            f"/static/%2e%2e/serve/uploads/{sha[:2]}/{sha}.ipynb",
+            f"/serve/uploads/{sha[:2]}/{sha}.ipynb", "/static/../gradebook.sqlite")]
+    assert "91.37" in page and "0.9137" in api  # the public part is the student's to see
+    for text in (api, page, board):
+        assert "0.8642" not in text and "86.42" not in text and "SECRET_CODE" not in text
+    assert all(p.status_code == 404 for p in probes)
+
+
+def test_the_commands_reach_their_handlers():
+    from hwkit.cli import make_parser
+
+    parser = make_parser()
+    serve = parser.parse_args(["serve", "--port", "9000", "--workers", "3"])
+    tokens = parser.parse_args(["roster", "tokens", "--rotate"])
+    assert callable(serve.func) and serve.func.__name__ == "run_serve"
+    assert (serve.port, serve.workers, serve.host) == (9000, 3, "127.0.0.1")
+    assert tokens.func.__name__ == "run_roster_tokens" and tokens.rotate

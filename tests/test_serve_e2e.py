@@ -48,7 +48,11 @@ class Served:
             [sys.executable, "-m", "hwkit", "serve", "--course", str(course), "--port",
              str(self.port), "--workers", "2"],
             env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(self.healthy, 90, 0.2)
+        try:
+            wait_for(self.healthy, 90, 0.2)
+        except BaseException:
+            self.kill_9()
+            raise
 
     def healthy(self) -> bool:
         if self.process.poll() is not None:
@@ -59,12 +63,25 @@ class Served:
             return False
 
     def kill_9(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.process.wait(30)
 
 
+@pytest.fixture
+def started():
+    """Start services with ``started(Served(...))``; any still running at the end is killed."""
+    services = []
+    yield lambda served: services.append(served) or served
+    for served in services:
+        if served.process.poll() is None:
+            served.kill_9()
+
+
 def test_serve_grades_each_upload_once_across_a_kill_9(project, tmp_path, a2_solution_path,
-                                                      a2_build, a2):
+                                                      a2_build, a2, started):
     course = make_course(tmp_path / "course")
     tokens = hwkit(project, "roster", "tokens", "--course", str(course))
     assert tokens.returncode == 0, tokens.stderr
@@ -78,7 +95,7 @@ def test_serve_grades_each_upload_once_across_a_kill_9(project, tmp_path, a2_sol
     solution = a2_solution_path.read_bytes()
     uploads = [("2026001", solution), ("2026002", release), ("2026003", solution),
                ("2026001", release), ("2026002", solution)]
-    served = Served(project, course, tmp_path / "serve.log")
+    served = started(Served(project, course, tmp_path / "serve.log"))
     ids = []
     for student, data in uploads:
         answer = httpx.post(f"{served.base}/api/v1/submissions",
@@ -96,7 +113,7 @@ def test_serve_grades_each_upload_once_across_a_kill_9(project, tmp_path, a2_sol
     wait_for(lambda: "running" in phases(), 120, 0.2)
     served.kill_9()  # the whole service and its kernels, mid-queue
 
-    served = Served(project, course, tmp_path / "serve.log")
+    served = started(Served(project, course, tmp_path / "serve.log"))
     wait_for(lambda: set(phases()) == {"graded"}, 400, 0.5)
     results = [httpx.get(f"{served.base}/api/v1/submissions/{i}", timeout=10,
                          headers={"Authorization": f"Bearer {token[s]}"}).json()

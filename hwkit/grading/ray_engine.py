@@ -153,7 +153,7 @@ def grade_on_node(
                                file_time=modified)
 
 
-def _connect(ray, address: str | None) -> bool:
+def connect_ray(ray, address: str | None) -> bool:
     """Connect to the cluster at ``address`` (None: the one started on this machine by
     ``ray start``, else a new local instance); True when this call started Ray."""
     if ray.is_initialized():
@@ -171,13 +171,16 @@ def grade_batch_ray(
     max_retries: int = MAX_RETRIES,
     resources: dict[str, TaskResources] | None = None,
     warm: bool = True,
+    batch_id: str | None = None,
 ) -> list[SubmissionResult]:
     """Grade ``jobs`` as Ray tasks; ``on_result`` runs in this thread as each finishes.
 
     Uses the Ray instance this process is already connected to, else connects to
     ``address`` (e.g. ``"HEAD:6379"``; None: a local instance) and disconnects at the end.
     ``resources`` (by assignment id) replaces what each assignment's task asks for; ``warm``
-    forks kernels from a zygote per Ray worker process (``hwkit.grading.warm``).
+    forks kernels from a zygote per Ray worker process (``hwkit.grading.warm``), kept for
+    later calls with the same ``batch_id`` (the live service's: one per assignment; default:
+    a new id, so a new batch starts new zygotes).
     Returns the results in the order they finished. Jobs whose tasks failed (lost more than
     ``max_retries`` times, or the grading machinery raised) are not handed to ``on_result``:
     once every other job is in, ``RayEngineError`` names them, so running the same batch
@@ -187,7 +190,7 @@ def grade_batch_ray(
     jobs = list(jobs)
     if not jobs:
         return []
-    started = _connect(ray, address)
+    started = connect_ray(ray, address)
     results: list[SubmissionResult] = []
     failures: list[str] = []
     pending: dict = {}
@@ -197,7 +200,7 @@ def grade_batch_ray(
         task = ray.remote(grade_on_node)
         zips: dict[Path, tuple] = {}
         driver_node = ray.get_runtime_context().get_node_id()
-        batch_id = uuid.uuid4().hex
+        batch_id = batch_id or uuid.uuid4().hex
         for job, option in zip(jobs, options, strict=True):
             notebook, problem = read_submission(job.submission)  # never follows a symlink
             if problem or not notebook:  # a link, unreadable, empty or too large: graded here

@@ -11,7 +11,7 @@ DATABASE_HELP = ("the live service's database, a SQLAlchemy URL such as "
                  "postgresql://user@host/db (default: the course's gradebook.sqlite)")
 
 
-def roster_tokens(args: argparse.Namespace) -> int:
+def run_roster_tokens(args: argparse.Namespace) -> int:
     import csv
 
     from hwkit.leaderboard import open_course
@@ -33,7 +33,7 @@ def roster_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
-def serve(args: argparse.Namespace) -> int:
+def run_serve(args: argparse.Namespace) -> int:
     from hwkit.serve.server import ServeOptions, run
 
     return run(args.course, ServeOptions(
@@ -50,7 +50,7 @@ def add_serve_commands(commands, roster_commands, course_help: str) -> None:
     tokens.add_argument("--rotate", action="store_true",
                         help="new tokens for everyone; the old ones stop working")
     tokens.add_argument("--database", metavar="URL", help=DATABASE_HELP)
-    tokens.set_defaults(func=roster_tokens)
+    tokens.set_defaults(func=run_roster_tokens)
 
     serve = commands.add_parser("serve", help="the live course service: uploads, queue, "
                                               "feedback, live leaderboard, TA dashboard")
@@ -67,4 +67,4 @@ def add_serve_commands(commands, roster_commands, course_help: str) -> None:
                        help="print every student's login link (a demo; a course mails them)")
     serve.add_argument("--secure-cookies", action="store_true",
                        help="send the session cookie over HTTPS only (behind a TLS proxy)")
-    serve.set_defaults(func=serve)
+    serve.set_defaults(func=run_serve)

@@ -39,8 +39,12 @@ from hwkit.serve.queue import GradeRequest
 class EngineGrader:
     """``grade(request)`` for the assignments whose autograder is built."""
 
-    def __init__(self, course_dir: Path, course: CourseConfig, options: GradeOptions):
+    def __init__(self, course_dir: Path, course: CourseConfig, options: GradeOptions,
+                 autograder_dirs: dict[str, Path] | None = None):
+        """``autograder_dirs``: assignment id → its build folder, where it is not the
+        project's ``autograder/dist/<id>``."""
         self.course_dir = Path(course_dir)
+        self.autograder_dirs = autograder_dirs or {}
         self.course = course
         self.options = options
         self._jobs: dict[str, GradingJob] = {}
@@ -55,7 +59,8 @@ class EngineGrader:
         with lock:
             if assignment_id not in self._jobs:
                 assignment = get_assignment(assignment_id)
-                autograder_zip = assignment.autograder_dir / assignment.autograder_zip.name
+                folder = self.autograder_dirs.get(assignment.id, assignment.autograder_dir)
+                autograder_zip = folder / assignment.autograder_zip.name
                 manifest = read_build(autograder_zip, assignment.id)
                 options = dataclasses.replace(self.options, timeout_s=assignment.timeout_s,
                                               memory_mb=assignment.memory_mb)
@@ -63,7 +68,11 @@ class EngineGrader:
                 job = job_for(assignment, Entry(name, request_path), autograder_zip, manifest,
                               options, device)
                 jobs = prepare_batch(assignment, [job], autograder_zip, self.course)
-                if self.options.engine == "local":
+                if self.options.engine == "ray":  # one connection for the service's life
+                    from hwkit.grading.ray_engine import connect_ray, import_ray
+
+                    connect_ray(import_ray(), self.options.address)
+                else:
                     socket = self._stack.enter_context(
                         warm_kernels(assignment, jobs, self.options.warm))
                     jobs = [dataclasses.replace(jobs[0], zygote=socket)]
@@ -95,7 +104,7 @@ class EngineGrader:
 
             results: list[SubmissionResult] = []
             grade_batch_ray([job], results.append, address=self.options.address,
-                            warm=self.options.warm)
+                            warm=self.options.warm, batch_id=f"serve-{request.assignment}")
             return results[0]
         return grade_submission(job)
 
