@@ -58,7 +58,7 @@ def add_serve_commands(commands, roster_commands, course_help: str) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, help="submissions graded at once (default: "
-                                                   "half the cores)")
+                                                   "the cores, as hwkit grade)")
     serve.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     serve.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="as `hwkit grade --engine`")

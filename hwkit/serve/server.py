@@ -62,7 +62,7 @@ def run(course_dir: Path, options: ServeOptions) -> int:
     course = load_config(course_dir)
     store = Store.open(options.database or default_url(course_dir))
     links = student_tokens(course_dir, store, roster)
-    workers = options.workers or max(1, (os.cpu_count() or 1) // 2)
+    workers = options.workers or os.cpu_count() or 1
     grader = EngineGrader(course_dir, course, grade_options(options, workers))
     assignments = built_assignments()
     sample = service_dir(course_dir) / "warm-up.ipynb"
