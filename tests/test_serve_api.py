@@ -365,3 +365,25 @@ def test_the_commands_reach_their_handlers():
     assert callable(serve.func) and serve.func.__name__ == "run_serve"
     assert (serve.port, serve.workers, serve.host) == (9000, 3, "127.0.0.1")
     assert tokens.func.__name__ == "run_roster_tokens" and tokens.rotate
+
+
+def test_hwkit_leaderboard_counts_the_picks_made_online(client, running, tmp_path, capsys):
+    from hwkit.cli import main
+
+    me = running.bearer("2026001")
+    best = upload(client, me, notebook_bytes("RIGHT")).json()["id"]
+    worse = upload(client, me, notebook_bytes("no")).json()["id"]
+    assert running.queue.wait_idle(30)
+
+    def counted() -> str:
+        out = tmp_path / "board"
+        assert main(["leaderboard", "--course", str(running.course_dir), "--out", str(out)]) == 0
+        capsys.readouterr()
+        text = (out / "grades.csv").read_text(encoding="utf-8-sig")
+        return {r["student_id"]: r["a2"] for r in csv.DictReader(io.StringIO(text))}["2026001"]
+
+    assert counted() == "0"  # latest (the course's rule) with nothing picked
+    client.post("/api/v1/picks", headers=me, data={"assignment": "a2", "ids": [best]})
+    assert counted() == "5"
+    client.post("/api/v1/picks", headers=me, data={"assignment": "a2", "ids": [worse, best]})
+    assert counted() == "0"  # latest among the picked
