@@ -11,7 +11,6 @@ jitter, noise) with Keras preprocessing layers; it is applied to training batche
 from dataclasses import dataclass
 
 import numpy as np
-import tensorflow as tf
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def batches(
     seed: int = 0,
     augment: Augmentation | None = None,
     flatten: bool = True,
-) -> tf.data.Dataset:
+) -> "tf.data.Dataset":  # noqa: F821 - TensorFlow is imported when a pipeline is made
     """Mini-batches of ``(x, y)`` for ``model.fit`` or a training loop.
 
     - images: (m, side, side) uint8 in 0..255 (a memory map is fine); labels: (m,) ints
@@ -71,6 +70,7 @@ def batches(
     - flatten: x as (b, side*side) (the dense networks' input), else (b, side, side, 1)
     Yields x: float32 in [0, 1] (augmented pixels are clipped back to [0, 1]), y: (b,) int64.
     """
+    import tensorflow as tf  # here, not at the top: reading the data needs no TensorFlow
     if len(images) != len(labels):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
     if batch_size < 1:
