@@ -106,7 +106,8 @@ def _leaderboard(args: argparse.Namespace) -> int:
         was = unreveal(args.course, assignment_id.lower())
         print(f"{assignment_id}: private part hidden again / 私有榜已撤回" if was else
               f"{assignment_id}: was not revealed / 未公布过")
-    output = write_leaderboard(args.course, args.out, course, picks=course_picks(args.course))
+    picks = course_picks(args.course, args.database)
+    output = write_leaderboard(args.course, args.out, course, picks=picks)
     print(output.terminal)
     if output.checks:
         print(output.checks)
@@ -304,6 +305,9 @@ def make_parser() -> argparse.ArgumentParser:
     board.add_argument("--force", action="store_true",
                        help="reveal before the deadline or without a private part")
     board.add_argument("--config", type=Path, help="course.toml to use")
+    board.add_argument("--database", metavar="URL",
+                       help="`hwkit serve`'s database, for the students' picks (default: the "
+                            "course's gradebook.sqlite)")
     board.set_defaults(func=_leaderboard)
 
     similar = commands.add_parser(
