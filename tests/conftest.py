@@ -119,3 +119,39 @@ def a3_build(a3, tmp_path_factory) -> BuildOutput:
 @pytest.fixture(scope="session")
 def a3_release_notebook(a3_build, a3) -> nbformat.NotebookNode:
     return nbformat.read(a3_build.release_dir / a3.master.name, as_version=4)
+
+
+# Headless Chromium for the page tests (the leaderboard, the live service): Debian's chromium,
+# driven by Playwright, never a browser download of its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, if installed."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("no chromium: `apt-get install chromium` (Debian) to run the page tests")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="needs Playwright for Python: pip install -e '.[dev]'"
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -5,7 +5,6 @@ Needs Playwright for Python and Debian's chromium (``apt-get install chromium``)
 ``playwright install``. Screenshots go to ``hwkit-out/test-artifacts/``.
 """
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,15 +13,6 @@ import pytest
 from hwkit.leaderboard.page import render_page, write_page
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "hwkit-out" / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # name, score, public, private, submissions, late -- in rank order before the reveal.
@@ -36,14 +26,6 @@ STUDENTS = [
 PRIVATE_TEXTS = ["97.02%", "98.11%", "90.44%", "49.87%"]
 HISTOGRAM = {"edges": [0, 6.2, 12.4, 18.6, 24.8, 31.0], "counts": [0, 1, 0, 1, 3]}
 PERCENTILES = {"p25": 20.0, "p50": 27.5, "p75": 31.0, "p90": 31.0}
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium, if installed."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
 def board_row(rank, student, revealed):
@@ -100,21 +82,6 @@ def make_view(students=STUDENTS, revealed=False, with_a2=True):
         "assignments": assignments,
         "total": dict(total, rows=total_rows),
     }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the whole file."""
-    path = chromium_path()
-    if path is None:
-        pytest.skip("no chromium: `apt-get install chromium` (Debian) to run the page tests")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="needs Playwright for Python: pip install -e '.[dev]'"
-    )
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -11,19 +11,6 @@ import pytest
 import uvicorn
 
 from tests.serve_helpers import Running, free_port, make_course, notebook_bytes, wait_for
-from tests.test_leaderboard_page import CHROMIUM_ARGS, chromium_path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.skip("no chromium: `apt-get install chromium` (Debian) to run the page tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
