@@ -387,3 +387,17 @@ def test_hwkit_leaderboard_counts_the_picks_made_online(client, running, tmp_pat
     assert counted() == "5"
     client.post("/api/v1/picks", headers=me, data={"assignment": "a2", "ids": [worse, best]})
     assert counted() == "0"  # latest among the picked
+
+
+def test_a_student_taken_off_the_roster_can_no_longer_log_in(running):
+    from hwkit.gradebook import Gradebook
+    from hwkit.gradebook.course_records import Student
+    from hwkit.serve.tokens import student_tokens
+
+    with Gradebook(running.course_dir / "gradebook.sqlite") as gradebook:
+        gradebook.replace_roster([Student("2026001"), Student("2026002")])
+    student_tokens(running.course_dir, running.store, ["2026001", "2026002"], whole_roster=True)
+    with TestClient(running.app) as client:
+        gone = upload(client, running.bearer("2026003"), notebook_bytes())
+        kept = upload(client, running.bearer("2026002"), notebook_bytes())
+    assert (gone.status_code, kept.status_code) == (401, 202)

@@ -24,7 +24,7 @@ def run_roster_tokens(args: argparse.Namespace) -> int:
         raise RosterError(f"{args.course} has no roster: run `hwkit roster import` first")
     store = Store.open(args.database or default_url(args.course))
     try:
-        rows = student_tokens(args.course, store, roster, rotate=args.rotate)
+        rows = student_tokens(args.course, store, roster, rotate=args.rotate, whole_roster=True)
     finally:
         store.close()
     writer = csv.writer(sys.stdout, lineterminator="\n")

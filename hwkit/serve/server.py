@@ -61,7 +61,7 @@ def run(course_dir: Path, options: ServeOptions) -> int:
         roster = [s.student_id for s in gradebook.roster()]
     course = load_config(course_dir)
     store = Store.open(options.database or default_url(course_dir))
-    links = student_tokens(course_dir, store, roster)
+    links = student_tokens(course_dir, store, roster, whole_roster=True)
     workers = options.workers or os.cpu_count() or 1
     grader = EngineGrader(course_dir, course, grade_options(options, workers))
     assignments = built_assignments()

@@ -132,6 +132,16 @@ class Store:
                 c.execute(tokens.insert(), [
                     {"student_id": s, "token_sha256": h, "generation": g} for s, h, g in rows])
 
+    def drop_tokens_except(self, student_ids: list[str]) -> int:
+        """Forget the tokens of students no longer on the roster; returns how many."""
+        keep = set(student_ids)
+        with self.engine.begin() as c:
+            gone = [sid for sid in c.execute(select(tokens.c.student_id)).scalars()
+                    if sid not in keep]
+            for start in range(0, len(gone), 500):
+                c.execute(tokens.delete().where(tokens.c.student_id.in_(gone[start:start + 500])))
+        return len(gone)
+
     def generations(self) -> dict[str, int]:
         with self.engine.connect() as c:
             return dict(c.execute(select(tokens.c.student_id, tokens.c.generation)).all())

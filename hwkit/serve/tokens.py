@@ -56,9 +56,10 @@ def token_sha256(token: str) -> str:
 
 
 def student_tokens(course_dir: Path, store: Store, student_ids: list[str],
-                   rotate: bool = False) -> list[tuple[str, str]]:
+                   rotate: bool = False, whole_roster: bool = False) -> list[tuple[str, str]]:
     """(student_id, token) for each student (in the given order); their hashes are saved.
-    ``rotate``: every listed student gets a new token and the old one stops working."""
+    ``rotate``: every listed student gets a new token and the old one stops working;
+    ``whole_roster``: the list is the whole roster, so the tokens of anyone else stop working."""
     secret = course_secret(course_dir)
     generations = store.generations()
     rows, out = [], []
@@ -68,6 +69,8 @@ def student_tokens(course_dir: Path, store: Store, student_ids: list[str],
         rows.append((student_id, token_sha256(token), generation))
         out.append((student_id, token))
     store.save_token_hashes(rows)
+    if whole_roster:
+        store.drop_tokens_except(student_ids)
     return out
 
 
