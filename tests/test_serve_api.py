@@ -401,3 +401,12 @@ def test_a_student_taken_off_the_roster_can_no_longer_log_in(running):
         gone = upload(client, running.bearer("2026003"), notebook_bytes())
         kept = upload(client, running.bearer("2026002"), notebook_bytes())
     assert (gone.status_code, kept.status_code) == (401, 202)
+
+
+def test_rotating_a_token_ends_the_sessions_made_with_it(client, running):
+    from hwkit.serve.tokens import student_tokens
+
+    login(client, running.tokens["2026001"])
+    assert client.get("/api/v1/submissions").status_code == 200
+    student_tokens(running.course_dir, running.store, ["2026001"], rotate=True)
+    assert client.get("/api/v1/submissions").status_code == 401

@@ -25,25 +25,31 @@ from hwkit.serve.tokens import token_sha256
 
 @dataclass(frozen=True)
 class Principal:
-    """kind: "student" or "ta"; student_id: the roster id of a student ("" for a TA)."""
+    """kind: "student" or "ta"; student_id: the roster id of a student ("" for a TA);
+    generation: of the token the student logged in with (a session from an older token —
+    rotated, or the student taken off the roster — no longer counts)."""
 
     kind: str
     student_id: str = ""
+    generation: int = 0
 
     @property
     def is_ta(self) -> bool:
         return self.kind == "ta"
 
     def key(self) -> str:
-        return "ta" if self.is_ta else f"student:{self.student_id}"
+        return "ta" if self.is_ta else f"student:{self.generation}:{self.student_id}"
 
     @classmethod
     def from_key(cls, key: object) -> "Principal | None":
         if key == "ta":
             return cls("ta")
-        if isinstance(key, str) and key.startswith("student:") and len(key) > 8:
-            return cls("student", key[8:])
-        return None
+        if not isinstance(key, str) or not key.startswith("student:"):
+            return None
+        generation, _, student_id = key[8:].partition(":")
+        if not generation.isdigit() or not student_id:
+            return None
+        return cls("student", student_id, int(generation))
 
 
 def from_token(token: str, store: Store, ta_token: str) -> Principal | None:
@@ -52,8 +58,8 @@ def from_token(token: str, store: Store, ta_token: str) -> Principal | None:
         return None
     if hmac.compare_digest(token.encode(), ta_token.encode()):
         return Principal("ta")
-    student = store.student_of_token(token_sha256(token))
-    return Principal("student", student) if student else None
+    owner = store.token_owner(token_sha256(token))
+    return Principal("student", *owner) if owner else None
 
 
 def log_in(session: dict, principal: Principal) -> None:

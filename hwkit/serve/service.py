@@ -58,7 +58,11 @@ class Service:
             if scheme.lower() != "bearer":
                 return None
             return from_token(token.strip(), self.store, self.ta_token)
-        return Principal.from_key(request.session.get("who"))
+        who = Principal.from_key(request.session.get("who"))
+        if who is not None and not who.is_ta:
+            if self.store.token_generation(who.student_id) != who.generation:
+                return None  # the token was rotated or the student left the roster
+        return who
 
     def required(self, request: Request, ta: bool = False) -> Principal:
         who = self.principal(request)

@@ -146,10 +146,18 @@ class Store:
         with self.engine.connect() as c:
             return dict(c.execute(select(tokens.c.student_id, tokens.c.generation)).all())
 
-    def student_of_token(self, token_sha256: str) -> str | None:
+    def token_owner(self, token_sha256: str) -> tuple[str, int] | None:
+        """(student_id, generation) of the token with this hash, or None."""
         with self.engine.connect() as c:
-            return c.execute(select(tokens.c.student_id)
-                             .where(tokens.c.token_sha256 == token_sha256)).scalar()
+            row = c.execute(select(tokens.c.student_id, tokens.c.generation)
+                            .where(tokens.c.token_sha256 == token_sha256)).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    def token_generation(self, student_id: str) -> int | None:
+        """The generation of the student's current token (None: the student has none)."""
+        with self.engine.connect() as c:
+            return c.execute(select(tokens.c.generation)
+                             .where(tokens.c.student_id == student_id)).scalar()
 
     # the queue
     def add(self, student_id: str, assignment: str, sha256: str, filename: str,
