@@ -35,6 +35,7 @@ from hwkit.builder.student_bundle import (
     write_zip,
 )
 from tests.conftest import SHARED_DATA
+from tests.helpers import shown_text
 
 IDS = ("a1", "a2", "a3")
 KIT_IDS = tuple(i for i in IDS if get_assignment(i).student_kit)
@@ -262,18 +263,6 @@ def first_cells(notebook) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[*cells, probe], metadata=notebook.metadata)
 
 
-def _shown(cell) -> str:
-    texts = []
-    for output in cell.get("outputs", []):
-        if output.output_type == "stream":
-            texts.append(output.text)
-        elif output.output_type in ("execute_result", "display_data"):
-            texts.append(output.data.get("text/plain", ""))
-        elif output.output_type == "error":
-            texts.append(f"ERROR {output.ename}: {output.evalue}")
-    return "".join(texts)
-
-
 def fresh_student_run(assignment_id: str, build, tmp_path: Path, kernel_env: dict[str, str],
                       monkeypatch) -> tuple[list[str], Path]:
     """Unzip the bundle, make a fresh venv, ``pip install -r requirements.txt`` in the bundle's
@@ -303,7 +292,7 @@ def fresh_student_run(assignment_id: str, build, tmp_path: Path, kernel_env: dic
     NotebookClient(notebook, kernel_name="fresh-student", timeout=CELL_TIMEOUT_S,
                    startup_timeout=180, allow_errors=True,
                    resources={"metadata": {"path": str(folder)}}).execute()
-    return [_shown(cell) for cell in notebook.cells], venv
+    return [shown_text(cell, "ERROR ") for cell in notebook.cells], venv
 
 
 def assert_first_cells_ran(assignment_id: str, shown: list[str], venv: Path, kit: bool) -> None:

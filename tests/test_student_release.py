@@ -9,6 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 from hwkit.builder.samples import fill_functions, mutate
+from tests.helpers import shown_text
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +29,7 @@ def _run(notebook, folder, name: str) -> dict[str, str]:
         source = cell.source.strip()
         if cell.cell_type != "code" or not source.startswith("grader.check("):
             continue
-        texts = []
-        for output in cell.get("outputs", []):
-            if output.output_type == "stream":
-                texts.append(output.text)
-            elif output.output_type in ("execute_result", "display_data"):
-                texts.append(output.data.get("text/plain", ""))
-            elif output.output_type == "error":
-                texts.append(f"{output.ename}: {output.evalue}")
-        shown[source.split('"')[1]] = "".join(texts)
+        shown[source.split('"')[1]] = shown_text(cell)
     return shown
 
 
