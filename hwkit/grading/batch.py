@@ -108,6 +108,16 @@ class GradeReport:
     stale: list[str] = dataclasses.field(default_factory=list)
 
 
+def copied_result(gradebook: Gradebook, previous: SubmissionResult,
+                  entry: Entry) -> SubmissionResult:
+    """The earlier run of the same content as a run of ``entry`` (its name and times, the
+    earlier run's curves), not yet recorded."""
+    return dataclasses.replace(previous, submission=entry.name,
+                               submitted_at=submission_time(entry.path, entry.name),
+                               file_time=file_time(entry.path),
+                               curves_png=gradebook.curves_png(previous.run_id))
+
+
 def _reused(gradebook: Gradebook, previous: SubmissionResult, entry: Entry) -> SubmissionResult:
     """The earlier result of the same content, as the result of ``entry``. Under another
     name (a student who resubmits the same notebook) it is recorded as a run of its own, with
@@ -115,10 +125,7 @@ def _reused(gradebook: Gradebook, previous: SubmissionResult, entry: Entry) -> S
     (a re-downloaded export must not move a submission's time past the deadline)."""
     if previous.submission == entry.name:
         return previous
-    copy = dataclasses.replace(previous, submission=entry.name,
-                               submitted_at=submission_time(entry.path, entry.name),
-                               file_time=file_time(entry.path),
-                               curves_png=gradebook.curves_png(previous.run_id))
+    copy = copied_result(gradebook, previous, entry)
     gradebook.record(copy)
     return copy
 

@@ -25,8 +25,13 @@ from hwkit.assignments import get_assignment
 from hwkit.autograder.manifest import read_build
 from hwkit.course import CourseConfig
 from hwkit.gradebook import Gradebook
-from hwkit.gradebook.submission_time import submission_time
-from hwkit.grading.batch import GradeOptions, grading_device, job_for, prepare_batch
+from hwkit.grading.batch import (
+    GradeOptions,
+    copied_result,
+    grading_device,
+    job_for,
+    prepare_batch,
+)
 from hwkit.grading.engine import GradingJob, grade_submission
 from hwkit.grading.judge.pool import close_pools
 from hwkit.grading.warm import warm_kernels
@@ -94,11 +99,8 @@ class EngineGrader:
         with Gradebook(self.course_dir / "gradebook.sqlite") as gradebook:
             previous = gradebook.find_graded(request.assignment, request.submission.sha256,
                                              job.manifest.autograder_sha256, request.name)
-            if previous is not None:
-                return dataclasses.replace(
-                    previous, submission=request.name, run_id=0,
-                    submitted_at=submission_time(request.path, request.name),
-                    curves_png=gradebook.curves_png(previous.run_id))
+            if previous is not None:  # recorded by the queue under this name
+                return copied_result(gradebook, previous, Entry(request.name, request.path))
         if self.options.engine == "ray":
             from hwkit.grading.ray_engine import grade_batch_ray
 
