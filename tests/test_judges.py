@@ -4,8 +4,11 @@ its own time limit, on replies that may be hostile; one submission's verdicts ne
 another's, and what a reply may change is only the probe's declared outputs."""
 
 import base64
+import os
 import pprint
+import subprocess
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -14,7 +17,8 @@ import pytest
 
 from hwkit import values
 from hwkit.grading.env import judge_env
-from hwkit.grading.judge.pool import JudgeConfig, JudgePool, JudgeSetupError
+from hwkit.grading.judge.forker import ForkedJudge
+from hwkit.grading.judge.pool import JudgeConfig, JudgePool, JudgeSetupError, can_fork_judges
 
 from .test_replies import HOSTILE
 
@@ -74,9 +78,70 @@ def test_each_verdict_has_its_own_time_limit_and_the_next_one_runs(pool):
 
 def test_a_judge_that_dies_on_a_reply_fails_only_that_case(pool):
     with pool.session() as session:
+        first = session.judge.process.pid
         died = session.verdict("q1-2", _reply(_got="die"), values.MAX_BYTES)
         assert not died.passed and "could not be judged" in died.error_line
         assert session.verdict("q1-2", _reply(_got=2), values.MAX_BYTES).passed
+        assert session.judge.process.pid != first
+        if pool.forker is not None:  # the replacement is forked too, not imported afresh
+            assert _parent_pid(session.judge.process.pid) == pool.forker.process.pid
+
+
+def _parent_pid(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _gone(pid: int, within_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not can_fork_judges(), reason="needs pidfd_open and send_fds")
+def test_judges_are_forks_of_one_forker_and_end_with_the_pool(pool):
+    """The forker imported the modules once; each judge is its child, with the judge's own
+    descriptors and setups, and closing the pool ends the forker and every judge."""
+    with pool.session() as one:
+        pool.probes()
+        with pool.session() as two:
+            judges = [one.judge.process, two.judge.process]
+            assert all(isinstance(judge, ForkedJudge) for judge in judges)
+            assert {_parent_pid(judge.pid) for judge in judges} == {pool.forker.process.pid}
+            assert two.verdict("q1-0", _reply(_got=6), values.MAX_BYTES).passed
+    forker = pool.forker.process
+    pool.close()
+    assert forker.poll() is not None
+    assert all(_gone(judge.pid) for judge in judges)
+
+
+def test_judges_start_the_plain_way_when_the_forker_cannot_serve(tmp_path, capfd):
+    """A preload that fails (or a forker that leaves threads behind) costs speed, never a
+    verdict: the pool says so and starts every judge on its own."""
+    zip_path = make_zip(tmp_path, [DOUBLES])
+    config = JudgeConfig(zip_path, tmp_path, judge_env(1, "cpu"), memory_mb=0,
+                         preload=("hwkit_no_such_module",))
+    pool = JudgePool(config, size=1)
+    try:
+        helper = threading.Thread(target=pool.probes)  # starts the judge, then ends
+        helper.start()
+        helper.join()
+        with pool.session() as session:
+            judge = session.judge.process
+            assert isinstance(judge, subprocess.Popen)
+            assert _parent_pid(judge.pid) == os.getpid()
+            time.sleep(0.5)  # a judge tied to the helper thread would be killed by now
+            assert session.verdict("q1-0", _reply(_got=6), values.MAX_BYTES).passed
+            assert session.judge.process is judge  # not restarted
+    finally:
+        pool.close()
+    assert "not forked (import failed: ModuleNotFoundError" in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("name", ["nested_100000_deep", "unknown_compression",
@@ -115,11 +180,14 @@ def test_a_slow_verdict_never_holds_another_submission(pool):
     assert finished == ["q1-0", "q1-1"]
 
 
-def test_a_setup_that_is_not_deterministic_stops_the_batch_naming_its_case(tmp_path):
-    random_setup = ("_x = float(np.random.default_rng().uniform())", "_got = f(_x)",
-                    "assert _got == 2 * _x")
+@pytest.mark.parametrize("fork", [True, False])
+@pytest.mark.parametrize("draw", ["np.random.default_rng().uniform()", "np.random.uniform()"])
+def test_a_setup_that_is_not_deterministic_stops_the_batch_naming_its_case(tmp_path, draw, fork):
+    """Also NumPy's global generator, which a fork would copy if nothing reseeded it."""
+    random_setup = (f"_x = float({draw})", "_got = f(_x)", "assert _got == 2 * _x")
     zip_path = make_zip(tmp_path, [DOUBLES, random_setup])
-    pool = JudgePool(JudgeConfig(zip_path, tmp_path, judge_env(1, "cpu"), memory_mb=0), size=2)
+    pool = JudgePool(JudgeConfig(zip_path, tmp_path, judge_env(1, "cpu"), memory_mb=0,
+                                 fork=fork), size=2)
     try:
         pool.probes()
         with pytest.raises(JudgeSetupError, match="q1-1"):

@@ -153,6 +153,7 @@ def job_for(assignment: Assignment, entry: Entry, autograder_zip: Path, manifest
         probe_timeout_s=options.probe_timeout_s or assignment.probe_timeout_s,
         verdict_timeout_s=assignment.verdict_timeout_s, max_reply_mb=assignment.max_reply_mb,
         judges=options.workers if options.engine == "local" else 1,
+        judge_preload=assignment.preload,
     )
 
 

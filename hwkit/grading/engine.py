@@ -63,6 +63,8 @@ class GradingJob:
     - probe_timeout_s: limit of each test's probe; verdict_timeout_s: of each verdict
     - max_reply_mb: the largest reply one probe may send back
     - judges: judge processes of this process's pool (the local engine: one per thread)
+    - judge_preload: what the pool's forker imports once for all its judges (TensorFlow for
+      the assignments that use it: ``Assignment.preload``)
     - name: the submission's name when it is not the file's (a path inside an LMS export,
       ``hwkit.intake``); see ``label``
     - data: the batch's data view, described (recorded with every result)
@@ -83,6 +85,7 @@ class GradingJob:
     verdict_timeout_s: float = 60.0
     max_reply_mb: int = 64
     judges: int = 1
+    judge_preload: tuple[str, ...] = ()
     name: str = ""
     data: str = ""
 
@@ -143,7 +146,7 @@ def pool_for(job: GradingJob):
     config = JudgeConfig(job.autograder_zip.resolve(), scratch_root(),
                          judge_env(job.cpu_threads, job.device),
                          0 if job.on_gpu else max(job.memory_mb, 4096),
-                         job.verdict_timeout_s)
+                         job.verdict_timeout_s, job.judge_preload)
     return judge_pool(config, job.judges, job.manifest.autograder_sha256)
 
 

@@ -1,13 +1,14 @@
 """Judge processes for a batch: every verdict runs outside the grading threads, under a limit.
 
-A ``JudgePool`` starts one judge process (``hwkit.grading.judge.server``) per grading thread. A
-grading
-thread takes one with ``pool.session()`` for all of its submission's cases, so no lock is ever
-shared between submissions. Each verdict has its own time limit: a judge that runs past it,
-or dies (a decoder or a verdict crashed on a hostile reply), is killed and replaced, and only
-that case fails — with a line that says so. A judge that dies twice on the same case fails
-the case; one that cannot even start is a grader error (``JudgeUnavailable``), which the
-engine records as such so the next run grades the file again.
+A ``JudgePool`` starts one judge process (``hwkit.grading.judge.server``) per grading thread,
+each a fork of the pool's forker (``hwkit.grading.judge.forker``: TensorFlow and otter imported
+once per pool, not once per judge), or started the plain way where the forker cannot serve.
+A grading thread takes one with ``pool.session()`` for all of its submission's cases, so no
+lock is ever shared between submissions. Each verdict has its own time limit: a judge that
+runs past it, or dies (a decoder or a verdict crashed on a hostile reply), is killed and
+replaced, and only that case fails — with a line that says so. A judge that dies twice on the
+same case fails the case; one that cannot even start is a grader error (``JudgeUnavailable``),
+which the engine records as such so the next run grades the file again.
 
 Setups are seeded, so every judge computes the same probe inputs; each judge's inputs are
 checked against the first one's (``digests``), and a setup that is not deterministic stops the
@@ -19,16 +20,20 @@ import json
 import os
 import queue
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from hwkit import values
+from hwkit.grading.judge.forker import Forker, ForkerUnavailable
 from hwkit.grading.judge.frames import FrameClosed, FrameTimeout, read_frame, write_frame
 from hwkit.grading.judge.verdicts import Verdict
 
@@ -52,6 +57,8 @@ class JudgeConfig:
     - autograder_zip: the zip whose tests they judge; workdir: the grader's hidden folder
     - env: their environment (the grader's data paths, no GPU, BLAS threads)
     - memory_mb: address-space limit per judge (0: none); verdict_timeout_s: per verdict
+    - preload: modules the forker imports besides its base ones (TensorFlow for A1 and A3)
+    - fork: fork judges from one forker (False: every judge starts its own interpreter)
     """
 
     autograder_zip: Path
@@ -59,23 +66,74 @@ class JudgeConfig:
     env: dict
     memory_mb: int = 8192
     verdict_timeout_s: float = DEFAULT_VERDICT_TIMEOUT_S
+    preload: tuple[str, ...] = ()
+    fork: bool = True
+
+
+def can_fork_judges() -> bool:
+    """Whether this Python and kernel hold processes by pidfd and pass descriptors (3.9+, 5.3+)."""
+    return all(hasattr(module, name) for module, name in
+               ((os, "pidfd_open"), (socket, "send_fds"), (signal, "pidfd_send_signal")))
 
 
 class JudgeProcess:
-    """One ``hwkit.grading.judge.server`` process and its two pipes."""
+    """One judge process (forked, or ``hwkit.grading.judge.server`` started the plain way) and
+    its two pipes. It starts on first use of ``process``, or early with ``start_forked``."""
 
-    def __init__(self, config: JudgeConfig):
-        self.config = config
+    def __init__(self, config: JudgeConfig, forker: Forker | None, launcher: Executor):
+        self.config, self._forker, self._launcher = config, forker, launcher
         self.folder = Path(tempfile.mkdtemp(prefix="hwkit-judge-", dir=config.workdir))
         self.log_path = self.folder / "judge.log"
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "hwkit.grading.judge.server", str(config.autograder_zip),
-                 str(self.folder), str(os.getpid()), str(config.memory_mb)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=config.env,
+        self._lock = threading.Lock()
+        self._process = None
+        self._closed = False
+        self._ready: dict | None = None
+
+    @property
+    def process(self):
+        """The running judge (``Popen`` or ``ForkedJudge``), started now if it is not yet."""
+        return self.start()
+
+    def start(self):
+        """Start it unless it runs: forked, or else the plain way by the pool's launcher
+        thread, which lives as long as the pool (a judge dies with the thread that started
+        it: ``PR_SET_PDEATHSIG``), whichever thread asks."""
+        with self._lock:
+            if self._process is None:
+                if self._closed:
+                    raise JudgeUnavailable("the judge was closed")
+                self._process = self._forked() or self._plain()
+            return self._process
+
+    def start_forked(self) -> None:
+        """Fork it now if the forker serves (the pool's helper thread calls this, so setups
+        run while the batch starts its kernels); otherwise leave it to ``process``."""
+        with self._lock:
+            if self._process is None and not self._closed:
+                self._process = self._forked()
+
+    def _forked(self):
+        if self._forker is None:
+            return None
+        try:
+            with open(self.log_path, "wb") as log:
+                return self._forker.fork(self.config.autograder_zip, self.folder,
+                                         self.config.memory_mb, log.fileno())
+        except ForkerUnavailable:
+            return None
+
+    def _plain(self) -> subprocess.Popen:
+        return self._launcher.submit(self._popen).result()
+
+    def _popen(self) -> subprocess.Popen:
+        with open(self.log_path, "ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "hwkit.grading.judge.server",
+                 str(self.config.autograder_zip), str(self.folder), str(os.getpid()),
+                 str(self.config.memory_mb)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=self.config.env,
                 cwd=self.folder,
             )
-        self._ready: dict | None = None
 
     def ready(self) -> dict:
         """The judge's first frame (probes and digests), waiting for its setups."""
@@ -113,13 +171,17 @@ class JudgeProcess:
             return ""
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            try:
-                pipe.close()
-            except OSError:
-                pass
+        with self._lock:
+            self._closed = True
+            process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -153,7 +215,10 @@ class JudgeSession:
 
 class JudgePool:
     """``size`` judge processes for one autograder zip, started at once (they do their setups
-    while the first kernels run)."""
+    while the first kernels run): forked by a helper thread once the forker has imported its
+    modules, or, without a forker, started the plain way. Every process the pool starts
+    itself (the forker, plain judges) is started by its launcher thread, which lives until
+    ``close``, so no judge dies with a grading thread or a passing helper."""
 
     def __init__(self, config: JudgeConfig, size: int):
         self.config = config
@@ -162,11 +227,23 @@ class JudgePool:
         self._probes: list[dict] | None = None
         self._lock = threading.Lock()
         self._all: list[JudgeProcess] = []
-        for _ in range(max(1, size)):
-            self._idle.put(self._spawn())
+        self._launcher = ThreadPoolExecutor(1, thread_name_prefix="hwkit-judge-launcher")
+        log = config.workdir / f"hwkit-judge-forker-{os.getpid()}-{time.monotonic_ns()}.log"
+        self.forker = (self._launcher.submit(Forker, config.env, config.preload, log,
+                                             config.workdir).result()
+                       if config.fork and can_fork_judges() else None)
+        judges = [self._spawn() for _ in range(max(1, size))]
+        if self.forker is None:
+            for judge in judges:
+                judge.start()
+        else:
+            threading.Thread(target=lambda: [judge.start_forked() for judge in judges],
+                             name="hwkit-judge-forks", daemon=True).start()
+        for judge in judges:
+            self._idle.put(judge)
 
     def _spawn(self) -> JudgeProcess:
-        judge = JudgeProcess(self.config)
+        judge = JudgeProcess(self.config, self.forker, self._launcher)
         with self._lock:
             self._all.append(judge)
         return judge
@@ -220,9 +297,12 @@ class JudgePool:
 
     def close(self) -> None:
         with self._lock:
-            for judge in self._all:
-                judge.kill()
-            self._all.clear()
+            judges, self._all = self._all, []
+        if self.forker is not None:
+            self.forker.close()  # first: a fork waiting for its imports gives up at once
+        for judge in judges:
+            judge.kill()
+        self._launcher.shutdown(wait=False)
 
 
 _POOLS: dict[tuple, JudgePool] = {}

@@ -1,6 +1,7 @@
 """A judge process: one autograder zip's setups and verdicts, serving one grading thread.
 
-``python -m hwkit.grading.judge.server ZIP WORKDIR GRADER_PID MEMORY_MB`` unpacks the zip's tests
+``python -m hwkit.grading.judge.server ZIP WORKDIR GRADER_PID MEMORY_MB`` (or a fork of the
+pool's forker, ``hwkit.grading.judge.forker``, which calls ``run``) unpacks the zip's tests
 into WORKDIR (the grader's, hidden from every kernel), runs every setup, then answers frames
 on stdin/stdout (``hwkit.grading.judge.frames``):
 
@@ -61,16 +62,21 @@ def serve(autograder_zip: Path, workdir: Path, frames_in: int, frames_out: int) 
         write_frame(frames_out, values.encode(verdict.recorded))
 
 
+def run(autograder_zip: Path, workdir: Path, memory_mb: int) -> None:
+    """The judge's life once it dies with its parent: its limit, then ``serve`` on fds 0/1."""
+    if memory_mb > 0:
+        limit = memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    frames_out = _frames_fd()
+    serve(autograder_zip, workdir, sys.stdin.fileno(), frames_out)
+
+
 def main(argv: list[str]) -> None:
     autograder_zip, workdir, grader_pid, memory_mb = argv
     from hwkit.sandbox import die_with_parent
 
     die_with_parent(int(grader_pid))
-    if int(memory_mb) > 0:
-        limit = int(memory_mb) << 20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    frames_out = _frames_fd()
-    serve(Path(autograder_zip), Path(workdir), sys.stdin.fileno(), frames_out)
+    run(Path(autograder_zip), Path(workdir), int(memory_mb))
 
 
 if __name__ == "__main__":
