@@ -2,7 +2,9 @@
 file's ``grader error`` (retried once with a cold kernel first), grades.csv and feedback are
 written for everyone, and the next run grades that file again instead of keeping a 0."""
 
+import re
 import shutil
+import time
 
 import pytest
 
@@ -76,3 +78,38 @@ def test_a_kernel_that_never_starts_is_retried_cold(a2, a2_build, two_files, tmp
                           autograder_dir=a2_build.autograder_zip.parent)
     assert len(attempts) == 2
     assert (report.results[0].score, report.results[0].status.text) == (30, "ok")
+
+
+def test_judges_slower_than_the_time_limit_never_cost_the_submission_its_time(
+        a2, a2_build, two_files, tmp_path, monkeypatch):
+    """The probes reach the worker when the judges have made them (their setups overlap the
+    notebook); however long that takes, it is added to the submission's limit."""
+    from hwkit.grading.judge.pool import JudgePool
+
+    honest_probes = JudgePool.probes
+
+    def slow_probes(pool):
+        time.sleep(14)
+        return honest_probes(pool)
+
+    monkeypatch.setattr(JudgePool, "probes", slow_probes)
+    (two_files / "second.ipynb").unlink()
+    options = GradeOptions(workers=1, timeout_s=12, memory_mb=a2.memory_mb, progress=False)
+    report = grade_folder(a2, two_files, tmp_path / "out", options,
+                          autograder_dir=a2_build.autograder_zip.parent)
+    result = report.results[0]
+    assert (result.score, result.status.text) == (30, "ok")
+    waited = re.search(r"probes_wait_s ([\d.]+)", result.detail)
+    assert waited and float(waited.group(1)) > 10
+
+
+def test_a_setup_error_found_while_the_notebook_runs_still_stops_the_batch(
+        a2, a2_build, two_files, tmp_path, monkeypatch):
+    from hwkit.grading.judge.pool import JudgePool, JudgeSetupError
+
+    def broken_setup(pool):
+        raise JudgeSetupError("the setup of q1-1 gives other inputs each time it runs")
+
+    monkeypatch.setattr(JudgePool, "probes", broken_setup)
+    with pytest.raises(JudgeSetupError, match="q1-1"):
+        _grade(a2, a2_build, two_files, tmp_path / "out")

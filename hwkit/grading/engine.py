@@ -162,7 +162,6 @@ def _cpu_seconds(job: GradingJob) -> int:
 def _run(job: GradingJob, submitted: SubmittedFile, zygote: str) -> tuple[WorkerRun, dict]:
     """One sandboxed run of the notebook and its probes, and its judged outcomes."""
     pool = pool_for(job)
-    probes = pool.probes()
     view = kernel_data_view(job.grading_view, job.device)
     memory_mb = 0 if job.on_gpu else job.memory_mb
     with tempfile.TemporaryDirectory(prefix="hwkit-grade-", dir=scratch_root()) as folder:
@@ -175,7 +174,7 @@ def _run(job: GradingJob, submitted: SubmittedFile, zygote: str) -> tuple[Worker
                      view, limits, cgroup)
         options = {"timeout_s": job.timeout_s, "probe_timeout_s": job.probe_timeout_s,
                    "max_reply_bytes": job.max_reply_bytes, "zygote": zygote}
-        run = run_worker(scratch, spec, probes, options, cgroup)
+        run = run_worker(scratch, spec, pool.probes, options, cgroup)
     summary = None if run.timed_out else run.summary  # a run cut short is not trusted
     with pool.session() as session:
         outcomes, recorded = judge_cases(job.manifest, summary, submitted.notebook, session,

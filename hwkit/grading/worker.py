@@ -1,11 +1,13 @@
 """Runs one submission's notebook in a sandboxed kernel, then the probes of its tests.
 
-Run as ``python -m hwkit.grading.worker --spec SPEC --notebook NB --probes JSON --result-fd FD ...``
-by the engine. It first joins the submission's control groups and sets its limits, enters a
+Run as ``python -m hwkit.grading.worker --spec SPEC --notebook NB --probes-fd IN --result-fd FD
+...`` by the engine. It first joins the submission's control groups and sets its limits, enters a
 new network namespace (``hwkit.sandbox``), then starts the kernel through
 ``hwkit.sandbox.launcher`` (cold) or the grader's zygote (warm), both of which build the
 kernel's allowlist file system from the spec and drop every privilege. It runs every cell
-(errors do not stop it, as under ``otter run``), then one probe cell per test case
+(errors do not stop it, as under ``otter run``), then one probe cell per test case (read from
+the pipe ``IN`` only then: the grader's judges make them while the notebook runs, and the
+time spent waiting for them is added to the worker's budget)
 (``hwkit.kernel.probe``), each under its own time limit: a probe that hangs is interrupted, and a
 probe that kills or wedges the kernel costs only its own case — the worker starts a fresh
 kernel, runs the notebook again and goes on with the next probe, while time allows. It
@@ -22,6 +24,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hwkit.grading.worker_summary import CellError, WorkerSummary
@@ -169,10 +172,11 @@ class _Restart(Exception):
 class Session:
     """The kernel runs of one submission: the notebook, then its probes, with restarts."""
 
-    def __init__(self, notebook, probes: list[dict], specs: Path, cwd: Path, options: dict):
+    def __init__(self, notebook, probes: Callable[[], list[dict]], specs: Path, cwd: Path,
+                 options: dict):
         self.notebook = notebook  # the first run's outputs (cell errors, curves) are kept here
         self.original = copy.deepcopy(notebook)
-        self.probes = probes
+        self._read_probes, self._probes_read = probes, False
         self.specs, self.cwd = specs, cwd
         self.options = options
         self.deadline = time.monotonic() + options["time_budget_s"]
@@ -255,6 +259,7 @@ class Session:
                     if cell.cell_type == "code":
                         client.execute_cell(cell, index)
                 self.timings.setdefault("notebook_s", round(time.monotonic() - started, 3))
+                self._add_probes(remaining)
                 started = time.monotonic()
                 while remaining:
                     self._run_probe(client, notebook, remaining.pop(0))
@@ -267,8 +272,19 @@ class Session:
             except Exception:  # noqa: BLE001 - the kernel is gone either way
                 pass
 
+    def _add_probes(self, remaining: list[dict]) -> None:
+        """The probes, read once, when the first notebook run is over; the wait is not the
+        submission's time."""
+        if not self._probes_read:
+            clock = time.monotonic()
+            remaining.extend(self._read_probes())
+            self._probes_read = True
+            waited = time.monotonic() - clock
+            self.deadline += waited
+            self.timings["probes_wait_s"] = round(waited, 3)
+
     def run(self) -> None:
-        remaining = list(self.probes)
+        remaining: list[dict] = []
         notebook = self.notebook
         while True:
             try:
@@ -278,6 +294,7 @@ class Session:
                 self.restarts += 1
                 needed = 2 * self.timings.get("notebook_s", 0) + 30
                 if self.restarts > MAX_RESTARTS or self.deadline - time.monotonic() < needed:
+                    self._add_probes(remaining)
                     for probe in remaining:
                         self.payloads[probe["key"]] = None
                         self.probe_notes[probe["key"]] = ("未运行：没有时间重启内核 / not run: no "
@@ -289,9 +306,10 @@ class Session:
                 return
 
 
-def run_notebook(notebook_path: Path, probes: list[dict], spec_path: Path, options: dict,
-                 notes: tuple[str, ...] = ()) -> WorkerSummary:
-    """Execute the notebook, then the probes, in sandboxed kernels; the summary for the grader."""
+def run_notebook(notebook_path: Path, probes: Callable[[], list[dict]], spec_path: Path,
+                 options: dict, notes: tuple[str, ...] = ()) -> WorkerSummary:
+    """Execute the notebook, then the probes (``probes()`` is called once, when they are
+    needed), in sandboxed kernels; the summary for the grader."""
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
@@ -310,11 +328,23 @@ def run_notebook(notebook_path: Path, probes: list[dict], spec_path: Path, optio
     )
 
 
+def _read_probes(fd: int) -> list[dict]:
+    """The grader's probes from its pipe; none if it closed the pipe without them (it then
+    records the grader's own error, not the submission's)."""
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    try:
+        return json.loads(data) if data else []
+    except ValueError:
+        return []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spec", required=True, type=Path)
     parser.add_argument("--notebook", required=True, type=Path)
-    parser.add_argument("--probes", required=True, type=Path)
+    parser.add_argument("--probes-fd", required=True, type=int,
+                        help="pipe on which the grader writes the probes (JSON), then closes")
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--grader-pid", type=int, required=True)
     parser.add_argument("--zygote", default="", help="socket of the grader's warm kernels")
@@ -327,12 +357,13 @@ def main(argv: list[str] | None = None) -> int:
     join_cgroups(list(spec.cgroup_procs))  # first: everything started from here on is in them
     limit_process(spec.memory_mb, spec.cpu_seconds)
     notes = [note for note in (isolate_network(),) if note]
-    probes = json.loads(args.probes.read_text(encoding="utf-8"))
     options = {"zygote": args.zygote, "probe_timeout_s": args.probe_timeout,
                "time_budget_s": args.time_budget, "max_reply_bytes": args.max_reply_bytes}
+    os.set_inheritable(args.probes_fd, False)
     with os.fdopen(args.result_fd, "w", encoding="utf-8") as channel:
         os.set_inheritable(channel.fileno(), False)
-        summary = run_notebook(args.notebook, probes, args.spec, options, tuple(notes))
+        summary = run_notebook(args.notebook, lambda: _read_probes(args.probes_fd), args.spec,
+                               options, tuple(notes))
         channel.write(summary.to_json())
     return 0
 

@@ -1,9 +1,10 @@
 """One run of ``hwkit.grading.worker`` for one submission: its scratch folder, its sandbox spec, its
-limits, and what it sends back (bounded).
+limits, the probes it is handed once the judges have made them (a pipe, while the notebook
+runs), and what it sends back (bounded).
 
 Scratch layout (``stage``), in the grader's hidden scratch root:
 
-- ``<scratch>/`` (root only): ``spec.json``, ``probes.json``, the kernel spec, Jupyter's
+- ``<scratch>/`` (root only): ``spec.json``, the kernel spec, Jupyter's
   runtime folder (connection files), the worker's log, and ``root/`` where the kernel's new
   root is mounted; the kernel never sees any of it.
 - ``<scratch>/home/`` (owned by the kernel's user): the kernel's only writable folder:
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,21 +136,49 @@ class _Reader(threading.Thread):
                 self.chunks.append(chunk)
 
 
-def run_worker(scratch: Path, spec_path: Path, probes: list[dict], options: dict,
+class _ProbesWriter(threading.Thread):
+    """Writes the probes to the worker's pipe as soon as ``probes()`` has them (the judges'
+    setups overlap the kernel's start and the notebook), then closes it. ``error``: what
+    ``probes()`` raised (the grader's problem, raised again once the worker is done);
+    ``waited_s()``: how long the worker has had to wait for them, at most."""
+
+    def __init__(self, fd: int, probes: Callable[[], list[dict]]):
+        super().__init__(daemon=True)
+        self.fd, self.probes, self.error = fd, probes, None
+        self.started_at, self.ready_at = time.monotonic(), None
+
+    def run(self) -> None:
+        try:
+            data = json.dumps(self.probes()).encode()
+        except BaseException as error:  # noqa: BLE001 - raised again in the grading thread
+            self.error, data = error, b""
+        self.ready_at = time.monotonic()
+        try:
+            with os.fdopen(self.fd, "wb") as pipe:
+                pipe.write(data)
+        except OSError:  # the worker ended before it read them
+            pass
+
+    def waited_s(self) -> float:
+        return (self.ready_at or time.monotonic()) - self.started_at
+
+
+def run_worker(scratch: Path, spec_path: Path, probes: Callable[[], list[dict]], options: dict,
                cgroup: Cgroup | None) -> WorkerRun:
     """Start the worker on the staged scratch folder and wait for it, at most
-    ``options["timeout_s"]``; the whole process family (and the control group) is killed at
-    the end. options: timeout_s, probe_timeout_s, max_reply_bytes, zygote."""
-    probes_path = scratch / "probes.json"
-    probes_path.write_text(json.dumps(probes), encoding="utf-8")
+    ``options["timeout_s"]`` plus the time it waited for ``probes()`` (called once, in a
+    thread, while the notebook runs; what it raises is raised here once the worker is done);
+    the whole process family (and the control group) is killed at the end. options:
+    timeout_s, probe_timeout_s, max_reply_bytes, zygote."""
     notebook = next((scratch / "home" / "submission").glob("*.ipynb"))
     read_fd, write_fd = os.pipe()
+    probes_in, probes_out = os.pipe()
     log_path = scratch / "worker.log"
     command = [
         sys.executable, "-m", "hwkit.grading.worker",
         "--spec", str(spec_path),
         "--notebook", str(notebook),
-        "--probes", str(probes_path),
+        "--probes-fd", str(probes_in),
         "--result-fd", str(write_fd),
         "--grader-pid", str(os.getpid()),
         "--probe-timeout", str(options["probe_timeout_s"]),
@@ -157,23 +187,32 @@ def run_worker(scratch: Path, spec_path: Path, probes: list[dict], options: dict
     ]
     if options.get("zygote"):
         command += ["--zygote", options["zygote"]]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.STDOUT, cwd=scratch,
-                                   env=worker_env(scratch), pass_fds=(write_fd,),
-                                   start_new_session=True)
-    os.close(write_fd)
+    try:
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=subprocess.STDOUT, cwd=scratch,
+                                       env=worker_env(scratch), pass_fds=(write_fd, probes_in),
+                                       start_new_session=True)
+    except BaseException:
+        os.close(probes_out)
+        raise
+    finally:
+        os.close(write_fd)
+        os.close(probes_in)
+    writer = _ProbesWriter(probes_out, probes)
+    writer.start()
     reader = _Reader(read_fd, result_bound(options["max_reply_bytes"]))
     reader.start()
     family = {process.pid: psutil.Process(process.pid)}
-    deadline = time.monotonic() + options["timeout_s"]
+    started = time.monotonic()
     timed_out = False
     while True:
+        deadline = started + options["timeout_s"] + writer.waited_s()
         try:
             process.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
             break
         except subprocess.TimeoutExpired:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= started + options["timeout_s"] + writer.waited_s():
                 timed_out = True
                 break
         try:
@@ -189,6 +228,9 @@ def run_worker(scratch: Path, spec_path: Path, probes: list[dict], options: dict
         cgroup.remove()
     reader.join(timeout=5)
     os.close(read_fd)
+    writer.join()  # ends once probes() returns: its write fails on the worker's closed pipe
+    if writer.error is not None:
+        raise writer.error
     summary = None
     if not reader.too_large and reader.chunks:
         try:
