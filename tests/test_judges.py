@@ -115,10 +115,12 @@ def test_judges_are_forks_of_one_forker_and_end_with_the_pool(pool):
             assert all(isinstance(judge, ForkedJudge) for judge in judges)
             assert {_parent_pid(judge.pid) for judge in judges} == {pool.forker.process.pid}
             assert two.verdict("q1-0", _reply(_got=6), values.MAX_BYTES).passed
-    forker = pool.forker.process
+    forker, log = pool.forker.process, pool.forker.log_path
+    assert log.is_file()
     pool.close()
     assert forker.poll() is not None
     assert all(_gone(judge.pid) for judge in judges)
+    assert not log.exists()  # nothing of the pool's is left in the scratch root
 
 
 def test_judges_start_the_plain_way_when_the_forker_cannot_serve(tmp_path, capfd):
@@ -141,7 +143,10 @@ def test_judges_start_the_plain_way_when_the_forker_cannot_serve(tmp_path, capfd
             assert session.judge.process is judge  # not restarted
     finally:
         pool.close()
-    assert "not forked (import failed: ModuleNotFoundError" in capfd.readouterr().err
+    said = capfd.readouterr().err
+    assert "not forked (import failed: ModuleNotFoundError" in said
+    kept = Path(said.split("; see ", 1)[1].split(")", 1)[0])
+    assert "hwkit_no_such_module" in kept.read_text()  # the log that says why stays
 
 
 @pytest.mark.parametrize("name", ["nested_100000_deep", "unknown_compression",

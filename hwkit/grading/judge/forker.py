@@ -92,14 +92,17 @@ def serve(grader_pid: int, fd: int, preload: list[str]) -> None:
 
     die_with_parent(grader_pid)
     sock = socket.socket(fileno=fd)
+    why = ""
     try:
         for module in preload:
             importlib.import_module(module)
     except Exception as error:  # noqa: BLE001 - reported; the pool starts judges the plain way
-        _send(sock, {"ready": False, "error": f"import failed: {type(error).__name__}: {error}"})
-        return
-    if _threads() != 1:
-        _send(sock, {"ready": False, "error": f"{_threads()} threads after imports"})
+        why = f"import failed: {type(error).__name__}: {error}"
+    if not why and _threads() != 1:
+        why = f"{_threads()} threads after imports"
+    if why:
+        print(f"hwkit judge forker: not serving: {why}", file=sys.stderr, flush=True)
+        _send(sock, {"ready": False, "error": why})
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # judges are reaped as they exit
     _send(sock, {"ready": True})
@@ -172,6 +175,7 @@ class Forker:
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock, self._lock, self._ready = ours, threading.RLock(), None
+        self._keep_log = False
         self.log_path = log_path
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
@@ -199,7 +203,7 @@ class Forker:
             why = message.get("error") or "no answer"
             print(f"hwkit: judges start one by one, not forked ({why}; see {self.log_path})",
                   file=sys.stderr)
-            self.close()
+            self.close(keep_log=True)
             return False
         return True
 
@@ -228,15 +232,19 @@ class Forker:
         return ForkedJudge(int(message["pid"]), fds[0], os.fdopen(stdin_write, "wb", 0),
                            os.fdopen(stdout_read, "rb", 0))
 
-    def close(self) -> None:
-        """End it (its judges die with it). The process first: a thread waiting on the socket
-        wakes up to its end and lets go of the lock before the socket is closed."""
+    def close(self, keep_log: bool = False) -> None:
+        """End it (its judges die with it) and remove its log, unless ``keep_log`` (it says why
+        it could not serve). The process first: a thread waiting on the socket wakes up to its
+        end and lets go of the lock before the socket is closed."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
         with self._lock:
             self._ready = False
             self._sock.close()
+            self._keep_log = self._keep_log or keep_log
+        if not self._keep_log:
+            self.log_path.unlink(missing_ok=True)
 
 
 def main(argv: list[str]) -> None:
