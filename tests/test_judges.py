@@ -123,6 +123,18 @@ def test_judges_are_forks_of_one_forker_and_end_with_the_pool(pool):
     assert not log.exists()  # nothing of the pool's is left in the scratch root
 
 
+@pytest.mark.skipif(not can_fork_judges(), reason="needs pidfd_open and send_fds")
+def test_a_forker_that_dies_mid_batch_costs_no_verdict(pool):
+    """Its judges die with it; the next verdicts run in judges started the plain way."""
+    pool.probes()
+    pool.forker.process.kill()
+    pool.forker.process.wait()
+    with pool.session() as session:
+        assert session.verdict("q1-0", _reply(_got=6), values.MAX_BYTES).passed
+        assert isinstance(session.judge.process, subprocess.Popen)
+        assert not session.verdict("q1-0", _reply(_got=5), values.MAX_BYTES).passed
+
+
 def test_judges_start_the_plain_way_when_the_forker_cannot_serve(tmp_path, capfd):
     """A preload that fails (or a forker that leaves threads behind) costs speed, never a
     verdict: the pool says so and starts every judge on its own."""

@@ -279,13 +279,17 @@ class JudgePool:
 
     @contextmanager
     def session(self):
-        """A judge of this pool's for one submission's cases (it waits for an idle one)."""
+        """A judge of this pool's for one submission's cases (it waits for an idle one). A
+        judge that died while idle (or with its forker) is replaced once; one that cannot be
+        replaced raises ``JudgeUnavailable``."""
         session = JudgeSession(self, self._idle.get())
         try:
-            if session.judge.process.poll() is not None:
-                session.restart()
-            else:
+            try:
+                if session.judge.process.poll() is not None:
+                    raise JudgeUnavailable("the judge exited while idle")
                 self._check(session.judge)
+            except JudgeUnavailable:
+                session.restart()
             yield session
         finally:
             self._idle.put(session.judge)
