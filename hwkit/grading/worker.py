@@ -5,15 +5,16 @@ Run as ``python -m hwkit.grading.worker --spec SPEC --notebook NB --probes-fd IN
 new network namespace (``hwkit.sandbox``), then starts the kernel through
 ``hwkit.sandbox.launcher`` (cold) or the grader's zygote (warm), both of which build the
 kernel's allowlist file system from the spec and drop every privilege. It runs every cell
-(errors do not stop it, as under ``otter run``), then one probe cell per test case (read from
-the pipe ``IN`` only then: the grader's judges make them while the notebook runs, and the
-time spent waiting for them is added to the worker's budget)
+(errors do not stop it, as under ``otter run``), then one probe cell per test case
 (``hwkit.kernel.probe``), each under its own time limit: a probe that hangs is interrupted, and a
 probe that kills or wedges the kernel costs only its own case — the worker starts a fresh
 kernel, runs the notebook again and goes on with the next probe, while time allows. It
 decides nothing: the summary it writes to the pipe ``FD`` (which the kernel does not inherit,
 ``hwkit.grading.worker_summary``) holds the probes' raw payloads and the notebook's cell
 errors; the grader judges them.
+
+The probes are read from the pipe ``IN`` only once the notebook has run: the grader's judges
+make them meanwhile, and the time spent waiting for them is added to the worker's budget.
 """
 
 import argparse
