@@ -3,10 +3,10 @@
 A judge started the plain way (``python -m hwkit.grading.judge.server``) imports otter, NumPy,
 matplotlib and, for A1 and A3, TensorFlow and Keras before its setups run (about 1 s for A2 and
 3–7 s for A1 and A3 on a 2-core machine), once per judge, i.e. once per grading thread and
-again after every restart. The
-forker pays that once per pool; each judge is a fork of it that runs its own setups (so the
-pool's check that every judge made the same probe inputs still means something) and serves
-one grading thread exactly as an exec'd judge does: same frames, same address-space limit.
+again after every restart. The forker pays that once per pool; each judge is a fork of it that
+runs its own setups (so the pool's check that every judge made the same probe inputs still
+means something) and serves one grading thread exactly as an exec'd judge does: same frames,
+same address-space limit.
 
 Protocol, over a ``SOCK_SEQPACKET`` socket pair made by the grader (nothing else can reach it):
 
