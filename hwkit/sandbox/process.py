@@ -49,6 +49,16 @@ def limit_process(memory_mb: int, cpu_seconds: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+# A process that forks children (the zygote, the judge forker) imports with one BLAS thread:
+# fork is only safe while it has a single thread (``thread_count``).
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def thread_count() -> int:
+    """Threads of this process now."""
+    return len(os.listdir("/proc/self/task"))
+
+
 def die_with_parent(parent_pid: int) -> None:
     """SIGKILL this process when its parent (the grader) dies; exit now if it already has."""
     libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -37,6 +37,8 @@ import sys
 import time
 from pathlib import Path
 
+from hwkit.sandbox.process import ONE_BLAS_THREAD, thread_count
+
 # Not pyplot or the inline backend: imported before the kernel's shell exists, the backend
 # would never hook into it and figures would not reach the notebook's outputs.
 # ipykernel.debugger imports debugpy: 0.14 s of every kernel's start when left to the kernel.
@@ -44,10 +46,6 @@ BASE_PRELOAD = ("numpy", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
                 "ipykernel.debugger", "matplotlib", "matplotlib.figure", "matplotlib.font_manager")
 MAX_REQUEST_BYTES = 1 << 20
 CLONE_NEWNET = 0x40000000
-
-
-def _threads() -> int:
-    return len(os.listdir("/proc/self/task"))
 
 
 def _send(conn: socket.socket, message: dict) -> None:
@@ -155,8 +153,8 @@ def serve(grader_pid: int, socket_path: str, preload: list[str]) -> None:
     die_with_parent(grader_pid)
     for module in preload:
         importlib.import_module(module)
-    if _threads() != 1:
-        print(f"hwkit zygote: {_threads()} threads after imports; not serving", file=sys.stderr)
+    if thread_count() != 1:
+        print(f"hwkit zygote: {thread_count()} threads after imports; not serving", file=sys.stderr)
         return
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
@@ -236,8 +234,7 @@ class Zygote:
 
     def __init__(self, env: dict[str, str], preload: tuple[str, ...], folder: Path):
         self.socket_path = str(folder / f"zygote-{os.getpid()}-{time.monotonic_ns()}.sock")
-        env = {**env, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "MKL_NUM_THREADS": "1"}
+        env = {**env, **ONE_BLAS_THREAD}
         self.log = folder / f"{Path(self.socket_path).stem}.log"
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(

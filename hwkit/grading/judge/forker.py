@@ -32,19 +32,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hwkit.sandbox.process import ONE_BLAS_THREAD, thread_count
+
 BASE_PRELOAD = ("numpy", "hwkit.values", "hwkit.grading.judge.frames",
                 "hwkit.grading.judge.verdicts", "otter", "matplotlib.pyplot")
 MESSAGE_BYTES = 1 << 16
 READY_TIMEOUT_S = 300.0
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class ForkerUnavailable(RuntimeError):
     """The forker could not start or fork (the pool then starts judges the plain way)."""
-
-
-def _threads() -> int:
-    return len(os.listdir("/proc/self/task"))
 
 
 def _send(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
@@ -99,8 +96,8 @@ def serve(grader_pid: int, fd: int, preload: list[str]) -> None:
             importlib.import_module(module)
     except Exception as error:  # noqa: BLE001 - reported; the pool starts judges the plain way
         why = f"import failed: {type(error).__name__}: {error}"
-    if not why and _threads() != 1:
-        why = f"{_threads()} threads after imports"
+    if not why and thread_count() != 1:
+        why = f"{thread_count()} threads after imports"
     if why:
         print(f"hwkit judge forker: not serving: {why}", file=sys.stderr, flush=True)
         _send(sock, {"ready": False, "error": why})
@@ -182,7 +179,7 @@ class Forker:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "hwkit.grading.judge.forker", str(os.getpid()),
                  str(theirs.fileno()), *BASE_PRELOAD, *preload],
-                env={**env, **ONE_THREAD}, pass_fds=(theirs.fileno(),), cwd=cwd,
+                env={**env, **ONE_BLAS_THREAD}, pass_fds=(theirs.fileno(),), cwd=cwd,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             )
         theirs.close()
