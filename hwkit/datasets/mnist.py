@@ -126,8 +126,13 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
     return data.reshape(dims[0], -1) if magic == IMAGE_MAGIC else data
 
 
+def _idx_names(stem: str) -> tuple[str, ...]:
+    """The file names one IDX file may have, in the order they are looked for."""
+    return f"{stem}.gz", stem, stem.replace("-idx", ".idx")
+
+
 def _find(folder: Path, stem: str) -> Path | None:
-    for name in (f"{stem}.gz", stem, stem.replace("-idx", ".idx")):
+    for name in _idx_names(stem):
         if (folder / name).is_file():
             return folder / name
     return None
@@ -267,8 +272,7 @@ def _source_stamp(folder: Path) -> str:
     """Every file ``_find_mnist`` could read without downloading, by path, size, modification
     time and inode: a changed, added or removed source file gives another stamp."""
     names = [VIEW_FILE, "mnist.npz", *(name for stems in IDX_NAMES.values() for stem in stems
-                                       for name in (f"{stem}.gz", stem,
-                                                    stem.replace("-idx", ".idx")))]
+                                       for name in _idx_names(stem))]
     candidates = [folder / name for name in names] + [keras_cache_file()]
     candidates += [Path(path) for path in withheld_files()]
     files = []

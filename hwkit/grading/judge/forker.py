@@ -30,6 +30,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from hwkit.sandbox.process import ONE_BLAS_THREAD, thread_count
@@ -169,8 +170,6 @@ class Forker:
     the starting thread, not the process."""
 
     def __init__(self, env: dict[str, str], preload: tuple[str, ...], log_path: Path, cwd: Path):
-        import threading
-
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock, self._lock, self._ready = ours, threading.RLock(), None
         self._keep_log = False
